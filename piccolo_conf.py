@@ -1,0 +1,7 @@
+"""Piccolo's configuration: the engine comes from DATABASE_URL (see events.db)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from events.db import DB
+
+APP_REGISTRY = AppRegistry(apps=["events.piccolo_app"])

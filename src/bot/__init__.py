@@ -1,0 +1,1 @@
+"""Slack bot (issue 5)."""

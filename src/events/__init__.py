@@ -1,0 +1,1 @@
+"""Convene core: configuration, database, domain rules and the HTTP API."""

@@ -1,0 +1,62 @@
+"""Member endpoints, authenticated by a personal API token."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, delete, get, post
+from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from events import schemas
+from events.auth import provide_member
+from events.di import Member
+from events.errors import NotFound
+from events.services import members, registrations
+
+
+class MeController(Controller):
+    path = "/api/me"
+    tags = ["members"]
+    dependencies = {"member": Provide(provide_member)}
+
+    @get("/", summary="The member behind the token")
+    async def me(self, member: Member) -> schemas.Member:
+        return await members.member(member.id)
+
+    @get("/registrations", summary="My registrations")
+    async def my_registrations(self, member: Member) -> list[schemas.MyRegistration]:
+        return await members.my_registrations(member)
+
+
+class RegistrationController(Controller):
+    path = "/api/events/{slug:str}/registration"
+    tags = ["members"]
+    dependencies = {"member": Provide(provide_member)}
+
+    @post(
+        "/",
+        summary="Register (idempotent)",
+        description="201 when created, 200 with the existing registration on a repeat.",
+        status_code=HTTP_201_CREATED,
+    )
+    async def register(
+        self, slug: FromPath[str], member: Member, data: schemas.RegistrationCreate | None = None
+    ) -> Response[schemas.Registration]:
+        record = await registrations.register(member, slug, data.answers if data else {})
+        return Response(
+            members.registration_struct(record),
+            status_code=HTTP_201_CREATED if record.created else HTTP_200_OK,
+        )
+
+    @get("/", summary="My registration for this event")
+    async def get_registration(self, slug: FromPath[str], member: Member) -> schemas.Registration:
+        record = await registrations.registration_of(member, slug)
+        if record is None:
+            raise NotFound("You are not registered for this event.")
+        return members.registration_struct(record)
+
+    @delete("/", summary="Cancel my registration", status_code=HTTP_200_OK)
+    async def cancel(self, slug: FromPath[str], member: Member) -> schemas.Registration:
+        return members.registration_struct(await registrations.cancel(member, slug))
+
+

@@ -1,0 +1,76 @@
+"""create_app(): the one place where Convene is wired together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from events import tasks
+from events.api.health import health
+from events.api.manage import (
+    ManageEventController,
+    ManageMemberController,
+    ManageRegistrationController,
+    ManageSessionController,
+)
+from events.api.me import MeController, RegistrationController
+from events.api.public import CatalogController, EventController
+from events.config import Settings, get_settings
+from events.db import database_lifespan
+from events.errors import EXCEPTION_HANDLERS
+
+
+def _lifespan(settings: Settings):
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(database_lifespan(settings))
+            await tasks.broker.startup()
+            stack.push_async_callback(tasks.broker.shutdown)
+            if tasks.runs_in_process:  # no separate worker: sweep the outbox here
+                await stack.enter_async_context(tasks.sweeper())
+            yield
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    handlers: list = [
+        health,
+        EventController,
+        CatalogController,
+        MeController,
+        RegistrationController,
+        ManageEventController,
+        ManageSessionController,
+        ManageRegistrationController,
+        ManageMemberController,
+    ]
+    if settings.bench_routes:
+        from events.api.bench import ceiling
+
+        handlers.append(ceiling)
+    return Litestar(
+        route_handlers=handlers,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[_lifespan(settings)],
+        openapi_config=OpenAPIConfig(
+            title="Convene",
+            version="0.1.0",
+            description="Events, registrations and attendance for the NSCP coalition.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="always",
+        ),
+    )
+
+

@@ -1,0 +1,114 @@
+"""Personal API tokens and the principals they stand for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from litestar import Request
+
+from events.db import fetch, fetch_one
+from events.enums import OrganizerRole
+from events.errors import Forbidden, NotAuthenticated
+
+MEMBER_TOKEN_PREFIX = "cvm_"
+ORGANIZER_TOKEN_PREFIX = "cvo_"
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)  # 256 bits from the OS's CSPRNG
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a plain SHA-256 is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPrincipal:
+    id: int
+    name: str
+    email: str
+    organization_id: int | None
+    organization_is_member: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizerPrincipal:
+    id: int
+    name: str
+    role: OrganizerRole
+    region_ids: frozenset[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is OrganizerRole.admin
+
+    def organizes_any(self, region_ids: set[int] | frozenset[int]) -> bool:
+        return self.is_admin or bool(self.region_ids & set(region_ids))
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Send a personal API token: Authorization: Bearer <token>.")
+    return token.strip()
+
+
+async def member_for_token(token: str) -> MemberPrincipal:
+    row = await fetch_one(
+        "SELECT m.id, m.name, m.email, m.organization, o.is_member "
+        "FROM api_token t JOIN member m ON m.id = t.member "
+        "LEFT JOIN organization o ON o.id = m.organization "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        hash_token(token),
+    )
+    if row is None:
+        raise NotAuthenticated("This member token is unknown or revoked.")
+    return MemberPrincipal(
+        id=row["id"],
+        name=row["name"],
+        email=row["email"],
+        organization_id=row["organization"],
+        organization_is_member=bool(row["is_member"]),
+    )
+
+
+async def organizer_for_token(token: str) -> OrganizerPrincipal:
+    rows = await fetch(
+        "SELECT o.id, o.name, o.role, r.region "
+        "FROM api_token t JOIN organizer o ON o.id = t.organizer "
+        "LEFT JOIN organizer_region r ON r.organizer = o.id "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND o.active",
+        hash_token(token),
+    )
+    if not rows:
+        raise NotAuthenticated("This organizer token is unknown or revoked.")
+    first = rows[0]
+    return OrganizerPrincipal(
+        id=first["id"],
+        name=first["name"],
+        role=OrganizerRole(first["role"]),
+        region_ids=frozenset(row["region"] for row in rows if row["region"] is not None),
+    )
+
+
+async def provide_member(request: Request) -> MemberPrincipal:
+    return await member_for_token(bearer_token(request))
+
+
+async def provide_organizer(request: Request) -> OrganizerPrincipal:
+    return await organizer_for_token(bearer_token(request))
+
+
+def require_manager(organizer: OrganizerPrincipal) -> None:
+    """Check-in staff may take attendance and read attendee lists, nothing more."""
+    if organizer.role is OrganizerRole.checkin_staff:
+        raise Forbidden("Check-in staff can take attendance only.")
+
+
+def require_admin(organizer: OrganizerPrincipal) -> None:
+    if not organizer.is_admin:
+        raise Forbidden("Only coalition admins can do this.")

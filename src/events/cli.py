@@ -1,0 +1,82 @@
+"""The ``convene`` command: migrate, load the demo coalition, issue tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+
+from events.config import PROJECT_ROOT, get_settings
+from events.enums import OrganizerRole
+
+
+def _piccolo_ready() -> None:
+    # piccolo_conf.py sits at the project root, next to migrations/.
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+
+
+
+@click.group()
+def main() -> None:
+    """Convene: events, registrations and attendance for the NSCP coalition."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending migration (SQLite or PostgreSQL, from DATABASE_URL)."""
+    _piccolo_ready()
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from events.db import prepare_sqlite_file
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        prepare_sqlite_file(settings)
+
+    async def forwards() -> None:
+        response = await run_forwards(app_name="all", fake=False)
+        if not response.success:
+            raise click.ClickException(response.message or "migrations failed")
+
+    asyncio.run(forwards())
+
+
+@main.command()
+def demo() -> None:
+    """Load the NSCP demo coalition; running it again changes nothing."""
+    from events.demo import load_demo
+
+    created = asyncio.run(load_demo())
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@main.command()
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (for a new organizer)")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in OrganizerRole]),
+    default=OrganizerRole.region_organizer.value,
+)
+@click.option("--region", "regions", multiple=True, help="Region slug; repeat for several")
+def organizer(email: str, name: str | None, role: str, regions: tuple[str, ...]) -> None:
+    """Create or update an organizer and print a new API token for them."""
+    from events.services.organizers import ensure_organizer
+
+    token = asyncio.run(ensure_organizer(email, name, OrganizerRole(role), list(regions)))
+    click.echo(token.token)
+
+
+@main.command("member-token")
+@click.argument("email")
+@click.option("--label", default="cli")
+def member_token(email: str, label: str) -> None:
+    """Print a new personal API token for an existing member."""
+    from events.services.members import issue_token_for_email
+
+    token = asyncio.run(issue_token_for_email(email, label))
+    click.echo(token.token)

@@ -1,0 +1,93 @@
+"""Settings from the environment: the one place that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    base_url: str
+    secret_key: str
+    port: int
+    db_pool_size: int
+    data_dir: Path
+    log_level: str
+    bench_routes: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite_url(self.database_url)
+
+
+def is_sqlite_url(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
+def sqlite_path(url: str) -> Path:
+    """sqlite:///relative/to/project or sqlite:////absolute/path."""
+    raw = url.removeprefix("sqlite:").removeprefix("//")
+    path = Path(raw[1:])
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: dict[str, str], data_dir: Path) -> str:
+    """SECRET_KEY from the environment; the embedded setup keeps a generated one in var/."""
+    if key := env.get("SECRET_KEY"):
+        return key
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def database_url(env: dict[str, str] | None = None) -> str:
+    """The database URL alone: the engine needs it when the tables are defined."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)
+    return env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'convene.sqlite'}"
+
+
+def redis_url(env: dict[str, str] | None = None) -> str | None:
+    """REDIS_URL alone: the task broker is built when the tasks module is imported."""
+    env = os.environ if env is None else env
+    return env.get("REDIS_URL") or None
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)
+    port = int(env.get("PORT") or 8000)
+    return Settings(
+        database_url=database_url(env),
+        redis_url=redis_url(env),
+        base_url=(env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        secret_key=_secret_key(env, data_dir),
+        port=port,
+        db_pool_size=int(env.get("DB_POOL_SIZE") or 10),
+        data_dir=data_dir,
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        bench_routes=_flag(env.get("CONVENE_BENCH_ROUTES")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

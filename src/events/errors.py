@@ -1,0 +1,103 @@
+"""Domain errors, raised by services and turned into RFC 9457 problem+json in one place."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A refusal with a stable machine-readable reason (``code``) and an HTTP status."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class NotAuthenticated(DomainError):
+    status, code, title = 401, "not_authenticated", "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class InvalidInput(DomainError):
+    status, code, title = 422, "invalid_input", "Invalid input"
+
+
+class Conflict(DomainError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class RegistrationRefused(DomainError):
+    """Registration is not possible; ``reason`` says why (see RefusalReason in the docs)."""
+
+    status, code, title = 409, "registration_refused", "Registration refused"
+
+    def __init__(self, reason: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail, reason=reason, **extra)
+        self.reason = reason
+
+
+def problem(
+    request: Request, status: int, code: str, title: str, detail: str, **extra: Any
+) -> Response:
+    body = {
+        "type": f"urn:convene:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        **extra,
+    }
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    return problem(
+        request,
+        400,
+        "validation_failed",
+        "Validation failed",
+        exc.detail,
+        errors=exc.extra if isinstance(exc.extra, list) else [],
+    )
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    code = {
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        429: "rate_limited",
+        503: "unavailable",
+    }.get(exc.status_code, "http_error")
+    return problem(request, exc.status_code, code, code.replace("_", " ").capitalize(), exc.detail)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+}

@@ -1,0 +1,186 @@
+"""Attendee lists, CSV export and session check-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from events import schemas
+from events.auth import OrganizerPrincipal
+from events.db import fetch, fetch_one, load_json, write_transaction
+from events.enums import CheckInMethod, RegistrationStatus
+from events.errors import Conflict, InvalidInput, NotFound
+from events.services.permissions import require_event_access
+
+
+async def attendees(
+    event_id: int, status: RegistrationStatus | None = None
+) -> list[schemas.Attendee]:
+    condition, args = (
+        ("", [event_id]) if status is None else (" AND r.status = {}", [event_id, status.value])
+    )
+    rows = await fetch(
+        "SELECT r.id, r.member, r.status, r.arrival, r.answers, r.source, r.created_at, "
+        "m.name, m.email, o.name AS organization, "
+        "(SELECT COUNT(*) FROM attendance a WHERE a.registration = r.id) AS attended "
+        "FROM registration r JOIN member m ON m.id = r.member "
+        "LEFT JOIN organization o ON o.id = m.organization "
+        f"WHERE r.event = {{}}{condition} ORDER BY r.arrival IS NULL, r.arrival, r.id",
+        *args,
+    )
+    position = 0
+    result = []
+    for row in rows:
+        waitlist_position = None
+        if row["status"] == RegistrationStatus.waitlisted:
+            position += 1
+            waitlist_position = position
+        result.append(
+            schemas.Attendee(
+                registration_id=row["id"],
+                member_id=row["member"],
+                name=row["name"],
+                email=row["email"],
+                organization=row["organization"],
+                status=row["status"],
+                waitlist_position=waitlist_position,
+                answers=load_json(row["answers"]) or {},
+                source=row["source"],
+                created_at=row["created_at"],
+                sessions_attended=row["attended"],
+            )
+        )
+    return result
+
+
+def attendees_csv(rows: list[schemas.Attendee], question_keys: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "registration_id",
+            "name",
+            "email",
+            "organization",
+            "status",
+            "waitlist_position",
+            "source",
+            "registered_at",
+            "sessions_attended",
+            *question_keys,
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.registration_id,
+                _safe(row.name),
+                row.email,
+                _safe(row.organization or ""),
+                row.status.value,
+                row.waitlist_position or "",
+                row.source.value,
+                row.created_at.isoformat(),
+                row.sessions_attended,
+                *(_safe(str(row.answers.get(key, ""))) for key in question_keys),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _safe(value: str) -> str:
+    # Spreadsheets run cells that start with these as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+async def _session(organizer: OrganizerPrincipal, session_id: int) -> dict:
+    row = await fetch_one("SELECT id, event, status FROM event_session WHERE id = {}", session_id)
+    if row is None:
+        raise NotFound("No such session.")
+    await require_event_access(organizer, row["event"], manage=False)
+    return row
+
+
+async def check_in(
+    organizer: OrganizerPrincipal, session_id: int, request: schemas.CheckInRequest
+) -> schemas.CheckInResult:
+    """Check in confirmed attendees; repeating a check-in is harmless."""
+    session = await _session(organizer, session_id)
+    if session["status"] == "cancelled":
+        raise Conflict("This session was cancelled.", reason="session_cancelled")
+    wanted = sorted(set(request.registration_ids))
+    placeholders = ", ".join("{}" for _ in wanted)
+    rows = await fetch(
+        f"SELECT id, status FROM registration WHERE event = {{}} AND id IN ({placeholders})",
+        session["event"],
+        *wanted,
+    )
+    found = {row["id"]: row["status"] for row in rows}
+    unknown = [rid for rid in wanted if rid not in found]
+    unconfirmed = [rid for rid, status in found.items() if status != RegistrationStatus.confirmed]
+    if unknown or unconfirmed:
+        raise InvalidInput(
+            "Only confirmed registrations of this event can be checked in.",
+            reason="not_checkable",
+            unknown=unknown,
+            not_confirmed=sorted(unconfirmed),
+        )
+    now = datetime.now(UTC)
+    async with write_transaction():
+        present = await fetch(
+            f"SELECT registration FROM attendance WHERE session = {{}} "
+            f"AND registration IN ({placeholders})",
+            session_id,
+            *wanted,
+        )
+        already = {row["registration"] for row in present}
+        for registration_id in wanted:
+            if registration_id not in already:
+                await fetch(
+                    "INSERT INTO attendance (registration, session, checked_in_at, "
+                    "checked_in_by, method) VALUES ({}, {}, {}, {}, {})",
+                    registration_id,
+                    session_id,
+                    now,
+                    organizer.id,
+                    request.method.value,
+                )
+    checked = await session_check_ins(organizer, session_id)
+    return schemas.CheckInResult(
+        checked_in=[c for c in checked if c.registration_id in set(wanted) - already],
+        already_checked_in=sorted(already),
+    )
+
+
+async def session_check_ins(
+    organizer: OrganizerPrincipal, session_id: int
+) -> list[schemas.CheckIn]:
+    await _session(organizer, session_id)
+    rows = await fetch(
+        "SELECT a.registration, a.session, a.checked_in_at, a.method, m.name "
+        "FROM attendance a JOIN registration r ON r.id = a.registration "
+        "JOIN member m ON m.id = r.member WHERE a.session = {} ORDER BY m.name",
+        session_id,
+    )
+    return [
+        schemas.CheckIn(
+            registration_id=row["registration"],
+            session_id=row["session"],
+            checked_in_at=row["checked_in_at"],
+            method=CheckInMethod(row["method"]),
+            name=row["name"],
+        )
+        for row in rows
+    ]
+
+
+async def undo_check_in(
+    organizer: OrganizerPrincipal, session_id: int, registration_id: int
+) -> None:
+    await _session(organizer, session_id)
+    await fetch(
+        "DELETE FROM attendance WHERE session = {} AND registration = {}",
+        session_id,
+        registration_id,
+    )

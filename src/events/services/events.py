@@ -1,0 +1,313 @@
+"""Organizers create, change, publish and cancel events. Each change is one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from events import schemas, tasks
+from events.auth import OrganizerPrincipal, require_manager
+from events.db import dump_json, fetch, fetch_one, is_unique_violation, load_json, write_transaction
+from events.enums import EventStatus, RegistrationStatus
+from events.errors import Conflict, Forbidden, InvalidInput, NotFound
+from events.services import attendance, catalog, registrations, sessions
+from events.services.permissions import require_event_access
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"'{name}' is not an IANA time zone.", reason="invalid_timezone"
+        ) from None
+
+
+def _check_window(opens: datetime | None, closes: datetime | None) -> None:
+    for value in (opens, closes):
+        sessions.require_aware(value)
+    if opens and closes and closes <= opens:
+        raise InvalidInput(
+            "Registration must close after it opens.", reason="invalid_registration_window"
+        )
+
+
+async def _ids_by_slug(table: str, slugs: list[str], reason: str) -> list[int]:
+    unique = sorted(set(slugs))
+    if not unique:
+        return []
+    rows = await fetch(
+        f"SELECT id, slug FROM {table} WHERE slug IN (" + ", ".join("{}" for _ in unique) + ")",
+        *unique,
+    )
+    found = {row["slug"]: row["id"] for row in rows}
+    missing = [slug for slug in unique if slug not in found]
+    if missing:
+        raise InvalidInput(
+            f"Unknown {table}: {', '.join(missing)}.", reason=reason, unknown=missing
+        )
+    return [found[slug] for slug in unique]
+
+
+def _check_questions(questions: list[schemas.Question]) -> None:
+    keys = [question.key for question in questions]
+    if len(keys) != len(set(keys)):
+        raise InvalidInput("Question keys must be unique.", reason="duplicate_question")
+    for question in questions:
+        if question.kind == "choice" and not question.choices:
+            raise InvalidInput(
+                f"Question '{question.key}' offers no choices.", reason="question_without_choices"
+            )
+
+
+async def _set_links(event_id: int, table: str, column: str, ids: list[int]) -> None:
+    await fetch(f"DELETE FROM {table} WHERE event = {{}}", event_id)
+    for linked_id in ids:
+        await fetch(
+            f"INSERT INTO {table} (event, {column}) VALUES ({{}}, {{}})", event_id, linked_id
+        )
+
+
+def _require_own_region(organizer: OrganizerPrincipal, region_ids: list[int]) -> None:
+    require_manager(organizer)
+    if not organizer.organizes_any(set(region_ids)):
+        raise Forbidden("An event must be hosted by at least one region you organize.")
+
+
+async def create_event(organizer: OrganizerPrincipal, data: schemas.EventCreate) -> schemas.Event:
+    _check_timezone(data.timezone)
+    _check_window(data.registration_opens_at, data.registration_closes_at)
+    _check_questions(data.questions)
+    for session in data.sessions:
+        sessions.check_times(session.starts_at, session.ends_at)
+    region_ids = await _ids_by_slug("region", data.regions, "unknown_region")
+    topic_ids = await _ids_by_slug("topic", data.topics, "unknown_topic")
+    _require_own_region(organizer, region_ids)
+    venue = data.venue
+    now = datetime.now(UTC)
+    try:
+        async with write_transaction():
+            row = await fetch_one(
+                "INSERT INTO event (slug, title, kind, summary, description, status, timezone, "
+                "venue_name, venue_address, latitude, longitude, online_url, capacity, "
+                "seats_taken, arrivals, registration_opens_at, registration_closes_at, "
+                "members_only, organization_seat_cap, approval_required, credit_hours, "
+                "questions, created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, "
+                "{}, {}, {}, {}, 0, 0, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+                data.slug,
+                data.title,
+                data.kind.value,
+                data.summary,
+                data.description,
+                EventStatus.draft.value,
+                data.timezone,
+                venue.name if venue else None,
+                venue.address if venue else None,
+                venue.latitude if venue else None,
+                venue.longitude if venue else None,
+                data.online_url,
+                data.capacity,
+                data.registration_opens_at,
+                data.registration_closes_at,
+                data.members_only,
+                data.organization_seat_cap,
+                data.approval_required,
+                Decimal(str(data.credit_hours)),
+                dump_json(msgspec.to_builtins(data.questions)),
+                now,
+                now,
+            )
+            assert row is not None
+            await _set_links(row["id"], "event_region", "region", region_ids)
+            await _set_links(row["id"], "event_topic", "topic", topic_ids)
+            for session in data.sessions:
+                await sessions.insert_session(row["id"], session)
+            await sessions.refresh_event_dates(row["id"])
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(f"The slug '{data.slug}' is taken.", reason="slug_taken") from None
+        raise
+    return await manager_event(organizer, data.slug)
+
+
+async def event_for_manager(
+    organizer: OrganizerPrincipal, slug: str, *, manage: bool = True
+) -> dict:
+    row = await catalog.event_row(slug)
+    if row is None:
+        raise NotFound(f"No event '{slug}'.")
+    await require_event_access(organizer, row["id"], manage=manage)
+    return row
+
+
+async def manager_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Event:
+    row = await event_for_manager(organizer, slug, manage=False)
+    return await catalog.event_detail(row, for_organizer=True)
+
+
+_PLAIN_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "timezone",
+    "online_url",
+    "registration_opens_at",
+    "registration_closes_at",
+    "members_only",
+    "approval_required",
+)
+
+
+async def update_event(
+    organizer: OrganizerPrincipal, slug: str, data: schemas.EventUpdate
+) -> schemas.Event:
+    row = await event_for_manager(organizer, slug)
+    changes: dict[str, object] = {
+        field: getattr(data, field)
+        for field in _PLAIN_FIELDS
+        if getattr(data, field) is not msgspec.UNSET
+    }
+    if "timezone" in changes:
+        _check_timezone(changes["timezone"])  # type: ignore[arg-type]
+    _check_window(
+        changes.get("registration_opens_at", row["registration_opens_at"]),  # type: ignore[arg-type]
+        changes.get("registration_closes_at", row["registration_closes_at"]),  # type: ignore[arg-type]
+    )
+    if data.credit_hours is not msgspec.UNSET:
+        changes["credit_hours"] = Decimal(str(data.credit_hours))
+    if data.questions is not msgspec.UNSET:
+        _check_questions(data.questions)
+        changes["questions"] = dump_json(msgspec.to_builtins(data.questions))
+    venue_changed = data.venue is not msgspec.UNSET
+    if venue_changed:
+        venue = data.venue
+        changes.update(
+            venue_name=venue.name if venue else None,
+            venue_address=venue.address if venue else None,
+            latitude=venue.latitude if venue else None,
+            longitude=venue.longitude if venue else None,
+        )
+    region_ids = topic_ids = None
+    if data.regions is not msgspec.UNSET:
+        region_ids = await _ids_by_slug("region", data.regions, "unknown_region")
+        _require_own_region(organizer, region_ids)
+    if data.topics is not msgspec.UNSET:
+        topic_ids = await _ids_by_slug("topic", data.topics, "unknown_topic")
+    promoted: list[int] = []
+    async with write_transaction():
+        changes["updated_at"] = datetime.now(UTC)
+        assignments = ", ".join(f"{column} = {{}}" for column in changes)
+        await fetch(f"UPDATE event SET {assignments} WHERE id = {{}}", *changes.values(), row["id"])
+        if venue_changed:
+            await sessions.bump_revisions(row["id"], only_without_location=True)
+        if data.capacity is not msgspec.UNSET:
+            promoted = await registrations.change_capacity(row["id"], data.capacity)
+        if data.organization_seat_cap is not msgspec.UNSET:
+            await _set_organization_cap(row["id"], data.organization_seat_cap)
+        if region_ids is not None:
+            await _set_links(row["id"], "event_region", "region", region_ids)
+        if topic_ids is not None:
+            await _set_links(row["id"], "event_topic", "topic", topic_ids)
+    await tasks.enqueue_deliveries(promoted)
+    return await manager_event(organizer, slug)
+
+
+async def _set_organization_cap(event_id: int, cap: int | None) -> None:
+    """The per-organization counters are derived data: rebuild them from registrations."""
+    await fetch("UPDATE event SET organization_seat_cap = {} WHERE id = {}", cap, event_id)
+    await fetch("DELETE FROM event_organization_seats WHERE event = {}", event_id)
+    if cap is not None:
+        await fetch(
+            "INSERT INTO event_organization_seats (event, organization, taken) "
+            "SELECT r.event, m.organization, COUNT(*) FROM registration r "
+            "JOIN member m ON m.id = r.member WHERE r.event = {} "
+            "AND r.status IN ('confirmed', 'waitlisted', 'pending') "
+            "AND m.organization IS NOT NULL GROUP BY r.event, m.organization",
+            event_id,
+        )
+
+
+async def publish_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Event:
+    row = await event_for_manager(organizer, slug)
+    if row["status"] == EventStatus.cancelled:
+        raise Conflict("A cancelled event cannot be published again.", reason="event_cancelled")
+    if row["status"] == EventStatus.draft:
+        if not await fetch("SELECT id FROM event_session WHERE event = {} LIMIT 1", row["id"]):
+            raise Conflict("Add at least one session before publishing.", reason="no_sessions")
+        if not row["venue_name"] and not row["online_url"]:
+            raise Conflict(
+                "Give the event a venue or an online join link before publishing.",
+                reason="no_location",
+            )
+        await fetch(
+            "UPDATE event SET status = 'published', updated_at = {} WHERE id = {} "
+            "AND status = 'draft'",
+            datetime.now(UTC),
+            row["id"],
+        )
+    return await manager_event(organizer, slug)
+
+
+async def cancel_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Event:
+    """Cancel an event: registrations stay for the record, sessions get a new revision."""
+    row = await event_for_manager(organizer, slug)
+    if row["status"] != EventStatus.cancelled:
+        now = datetime.now(UTC)
+        async with write_transaction():
+            await fetch(
+                "UPDATE event SET status = 'cancelled', cancelled_at = {}, updated_at = {} "
+                "WHERE id = {}",
+                now,
+                now,
+                row["id"],
+            )
+            await sessions.bump_revisions(row["id"])
+    return await manager_event(organizer, slug)
+
+
+async def managed_events(
+    organizer: OrganizerPrincipal, *, status: str | None, page: int, per_page: int
+) -> schemas.Page[schemas.EventSummary]:
+    statuses = (status,) if status else tuple(s.value for s in EventStatus)
+    return await catalog.list_events(
+        statuses=statuses,
+        region_ids=None if organizer.is_admin else organizer.region_ids,
+        page=page,
+        per_page=per_page,
+    )
+
+
+async def add_session(
+    organizer: OrganizerPrincipal, slug: str, data: schemas.SessionCreate
+) -> schemas.Event:
+    row = await event_for_manager(organizer, slug)
+    await sessions.add_session(organizer, row["id"], data)
+    return await manager_event(organizer, slug)
+
+
+async def change_session(
+    organizer: OrganizerPrincipal, session_id: int, data: schemas.SessionUpdate
+) -> schemas.Event:
+    slug = await sessions.update_session(organizer, session_id, data)
+    return await manager_event(organizer, slug)
+
+
+async def cancel_session(organizer: OrganizerPrincipal, session_id: int) -> schemas.Event:
+    slug = await sessions.cancel_session(organizer, session_id)
+    return await manager_event(organizer, slug)
+
+
+async def attendees(
+    organizer: OrganizerPrincipal, slug: str, status: RegistrationStatus | None
+) -> list[schemas.Attendee]:
+    row = await event_for_manager(organizer, slug, manage=False)
+    return await attendance.attendees(row["id"], status)
+
+
+async def attendees_csv(organizer: OrganizerPrincipal, slug: str) -> str:
+    row = await event_for_manager(organizer, slug, manage=False)
+    keys = [question["key"] for question in load_json(row["questions"]) or []]
+    return attendance.attendees_csv(await attendance.attendees(row["id"]), keys)

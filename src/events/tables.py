@@ -1,0 +1,236 @@
+"""Piccolo tables of the core app. Counters on Event make capacity checks a single UPDATE.
+
+Composite unique keys are unique indexes created in the migration (SQLite cannot add
+table constraints after the fact); see UNIQUE_INDEXES.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Real,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from events.db import DB
+from events.enums import (
+    CheckInMethod,
+    EventKind,
+    EventStatus,
+    NotificationKind,
+    OrganizationKind,
+    OrganizerRole,
+    RegistrationSource,
+    RegistrationStatus,
+    SessionStatus,
+)
+
+
+class Region(Table, db=DB):
+    slug = Varchar(length=40, unique=True)
+    name = Varchar(length=120)
+    timezone = Varchar(length=64)
+    is_national = Boolean(default=False)
+
+
+class Organization(Table, db=DB):
+    slug = Varchar(length=80, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, choices=OrganizationKind)
+    region = ForeignKey(Region, null=False, on_delete=OnDelete.restrict)
+    # Guests (is_member false) may attend open events but not members-only ones.
+    is_member = Boolean(default=True)
+
+
+class OrganizationDomain(Table, db=DB):
+    domain = Varchar(length=255, unique=True)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.cascade)
+
+
+class Member(Table, db=DB):
+    name = Varchar(length=200)
+    email = Varchar(length=320, unique=True)
+    organization = ForeignKey(Organization, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SlackIdentity(Table, db=DB):
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.cascade)
+    team_id = Varchar(length=32)
+    user_id = Varchar(length=32)
+
+
+class Organizer(Table, db=DB):
+    email = Varchar(length=320, unique=True)
+    name = Varchar(length=200)
+    role = Varchar(length=20, choices=OrganizerRole)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrganizerRegion(Table, db=DB):
+    organizer = ForeignKey(Organizer, null=False, on_delete=OnDelete.cascade)
+    region = ForeignKey(Region, null=False, on_delete=OnDelete.cascade)
+
+
+class ApiToken(Table, db=DB):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    token_hash = Varchar(length=64, unique=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.cascade)
+    organizer = ForeignKey(Organizer, null=True, on_delete=OnDelete.cascade)
+    label = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Topic(Table, db=DB):
+    slug = Varchar(length=40, unique=True)
+    name = Varchar(length=100)
+
+
+class Event(Table, db=DB):
+    slug = Varchar(length=120, unique=True)
+    title = Varchar(length=200)
+    kind = Varchar(length=20, choices=EventKind)
+    summary = Text(default="")
+    description = Text(default="")  # Markdown
+    status = Varchar(length=20, choices=EventStatus, default=EventStatus.draft, index=True)
+    timezone = Varchar(length=64)
+    venue_name = Varchar(length=200, null=True, default=None)
+    venue_address = Text(null=True, default=None)
+    latitude = Real(null=True, default=None)
+    longitude = Real(null=True, default=None)
+    online_url = Text(null=True, default=None)  # shown to confirmed attendees only
+    capacity = Integer(null=True, default=None)  # None: unlimited
+    seats_taken = Integer(default=0)  # confirmed registrations, kept by conditional UPDATEs
+    arrivals = Integer(default=0)  # hands out each registration's place in the queue
+    registration_opens_at = Timestamptz(null=True, default=None)
+    registration_closes_at = Timestamptz(null=True, default=None)
+    members_only = Boolean(default=False)
+    organization_seat_cap = Integer(null=True, default=None)
+    approval_required = Boolean(default=False)
+    credit_hours = Numeric(digits=(5, 2), default=Decimal("0"))
+    questions = JSON(default=[])
+    starts_at = Timestamptz(null=True, default=None, index=True)  # first session, kept in sync
+    ends_at = Timestamptz(null=True, default=None)  # last session's end
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class EventRegion(Table, db=DB):
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    region = ForeignKey(Region, null=False, on_delete=OnDelete.restrict)
+
+
+class EventTopic(Table, db=DB):
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    topic = ForeignKey(Topic, null=False, on_delete=OnDelete.restrict)
+
+
+class Session(Table, db=DB, tablename="event_session"):
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    title = Varchar(length=200)
+    description = Text(default="")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    location_name = Varchar(length=200, null=True, default=None)
+    location_address = Text(null=True, default=None)
+    required = Boolean(default=False)  # required for completion of a training track
+    status = Varchar(length=20, choices=SessionStatus, default=SessionStatus.scheduled)
+    revision = Integer(default=0)  # bumped on every change of time, place or status
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Registration(Table, db=DB):
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.cascade)
+    status = Varchar(length=20, choices=RegistrationStatus)
+    arrival = Integer(null=True, default=None)  # place in the queue: waitlist order
+    answers = JSON(default={})
+    source = Varchar(length=10, choices=RegistrationSource, default=RegistrationSource.api)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class OrganizationSeats(Table, db=DB, tablename="event_organization_seats"):
+    """Active registrations per organization and event, for the per-organization cap."""
+
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.cascade)
+    taken = Integer(default=0)
+
+
+class Attendance(Table, db=DB):
+    registration = ForeignKey(Registration, null=False, on_delete=OnDelete.cascade)
+    session = ForeignKey(Session, null=False, on_delete=OnDelete.cascade)
+    checked_in_at = Timestamptz(default=TimestamptzNow())
+    checked_in_by = ForeignKey(Organizer, null=True, on_delete=OnDelete.set_null)
+    method = Varchar(length=10, choices=CheckInMethod, default=CheckInMethod.manual)
+
+
+class Notification(Table, db=DB):
+    """The outbox: written in the transaction that caused it, delivered after the commit."""
+
+    kind = Varchar(length=30, choices=NotificationKind)
+    registration = ForeignKey(Registration, null=False, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    claimed_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+
+
+ALL_TABLES: list[type[Table]] = [
+    Region,
+    Organization,
+    OrganizationDomain,
+    Member,
+    SlackIdentity,
+    Organizer,
+    OrganizerRegion,
+    ApiToken,
+    Topic,
+    Event,
+    EventRegion,
+    EventTopic,
+    Session,
+    Registration,
+    OrganizationSeats,
+    Attendance,
+    Notification,
+]
+
+
+# (table, columns): unique indexes that the initial migration creates (copied there, as
+# migrations must not change when this module does); ON CONFLICT relies on them.
+UNIQUE_INDEXES: list[tuple[str, tuple[str, ...]]] = [
+    ("slack_identity", ("team_id", "user_id")),
+    ("organizer_region", ("organizer", "region")),
+    ("event_region", ("event", "region")),
+    ("event_topic", ("event", "topic")),
+    ("registration", ("event", "member")),
+    ("event_organization_seats", ("event", "organization")),
+    ("attendance", ("registration", "session")),
+]
+
+# (name, table, columns): plain indexes for the hot queries.
+INDEXES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("registration_queue", "registration", ("event", "status", "arrival")),
+    ("session_event_starts", "event_session", ("event", "starts_at")),
+    ("notification_pending", "notification", ("sent_at", "created_at")),
+]

@@ -1,0 +1,92 @@
+"""The task queue: taskiq in-process by default, over Redis when REDIS_URL is set.
+
+Tasks carry ids only and are idempotent; the database holds the truth. Run the worker
+with ``taskiq worker events.tasks:broker``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+
+from events.config import redis_url
+from events.services import notifications
+
+logger = logging.getLogger("convene.tasks")
+
+SWEEP_EVERY_SECONDS = 30.0
+SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+
+
+def build_broker(url: str | None) -> AsyncBroker:
+    if url:
+        from taskiq_redis import ListQueueBroker
+
+        return ListQueueBroker(url=url, queue_name="convene:tasks")
+    return InMemoryBroker()
+
+
+broker: AsyncBroker = build_broker(redis_url())
+runs_in_process = isinstance(broker, InMemoryBroker)
+
+
+@broker.task(task_name="deliver_notification")
+async def deliver_notification(notification_id: int) -> bool:
+    return await notifications.deliver(notification_id)
+
+
+async def enqueue_deliveries(registration_ids: list[int]) -> None:
+    """Call after the commit. If queueing fails the sweep delivers them later."""
+    if not registration_ids:
+        return
+    try:
+        for notification_id in await notifications.undelivered_for(registration_ids):
+            await deliver_notification.kiq(notification_id)
+    except Exception:  # the outbox row stays; sweep_outbox will find it
+        logger.exception("could not queue notifications for %s", registration_ids)
+
+
+async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue what a lost task or a crashed worker left undelivered."""
+    due = await notifications.due_for_delivery(older_than=grace)
+    for notification_id in due:
+        await deliver_notification.kiq(notification_id)
+    return len(due)
+
+
+async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
+    while True:
+        try:
+            await sweep_outbox()
+        except Exception:
+            logger.exception("outbox sweep failed; trying again in %ss", interval)
+        await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def sweeper():
+    task = asyncio.create_task(sweep_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _worker_startup(state: TaskiqState) -> None:
+    from events.worker import start_worker
+
+    await start_worker(state)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _worker_shutdown(state: TaskiqState) -> None:
+    from events.worker import stop_worker
+
+    await stop_worker(state)

@@ -1,0 +1,25 @@
+"""Start-up and shutdown of the separate worker process (Procfile ``worker:``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from taskiq import TaskiqState
+
+from events.config import get_settings
+from events.db import database_lifespan
+from events.tasks import sweeper
+
+
+async def start_worker(state: TaskiqState) -> None:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    stack = contextlib.AsyncExitStack()
+    await stack.enter_async_context(database_lifespan(settings))
+    await stack.enter_async_context(sweeper())
+    state.exit_stack = stack
+
+
+async def stop_worker(state: TaskiqState) -> None:
+    await state.exit_stack.aclose()
