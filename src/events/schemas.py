@@ -275,3 +275,4 @@ class CheckInResult(Struct):
 class Health(Struct):
     status: str
     database: bool
+    broker: str  # "in-process" or "redis"

@@ -1,0 +1,159 @@
+"""Test setup: a real database, a real server over loopback, a real broker.
+
+The suite runs against whatever DATABASE_URL / REDIS_URL say:
+- unset: a fresh SQLite file and the in-process broker;
+- DATABASE_URL=postgresql://.../<name>: that database is dropped and recreated;
+- REDIS_URL: the server queues tasks in Redis and a real taskiq worker runs them.
+An unreachable PostgreSQL or Redis fails the run; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_TMP = Path(tempfile.mkdtemp(prefix="convene-tests-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite'}")
+os.environ["CONVENE_DATA_DIR"] = str(_TMP)
+os.environ["SECRET_KEY"] = "test-secret-key"
+os.environ["PICCOLO_CONF"] = "piccolo_conf"
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.support import world as world_module  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+
+    async def recreate() -> None:
+        connection = await asyncpg.connect(f"{base}/postgres", timeout=5)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(recreate())
+
+
+def _check_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    client.ping()
+    client.delete("convene:tasks")
+    client.close()
+
+
+def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    with log.open("w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("postgres"):
+        _recreate_postgres_database(url)
+    subprocess.run([str(BIN / "convene"), "migrate"], cwd=ROOT, check=True, capture_output=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        _check_redis(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, redis_url: str | None):
+    """The real app under uvicorn on a loopback port (and a taskiq worker with Redis)."""
+    port = _free_port()
+    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
+    processes = []
+    logs = []
+    try:
+        if redis_url:
+            log = _TMP / "worker.log"
+            logs.append(log)
+            processes.append(_spawn(
+                [str(BIN / "taskiq"), "worker", "events.tasks:broker", "--workers", "1"], env, log
+            ))
+        log = _TMP / "server.log"
+        logs.append(log)
+        web = _spawn(
+            [str(BIN / "uvicorn"), "--factory", "events.app:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            env,
+            log,
+        )
+        processes.append(web)
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(f"{base}/health", web, log)
+        yield base
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        server_log = _TMP / "server.log"
+        if server_log.exists() and "Traceback" in server_log.read_text():
+            print(server_log.read_text(), file=sys.stderr)
+
+
+@pytest.fixture
+async def client(server: str):
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+async def world(database_url: str):
+    """A small coalition, fresh for every test: regions, organizations, people, tokens."""
+    await world_module.reset_database()
+    return await world_module.build_world()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_TMP, ignore_errors=True)
