@@ -15,11 +15,19 @@ from piccolo.querystring import QueryString
 from events.config import Settings, database_url, is_sqlite_url, sqlite_path
 
 
+class _PostgresEngine(PostgresEngine):
+    """Piccolo connects to ask the server's version when an engine is built, which would
+    be I/O at import time (and fails before the database exists). Skip that check."""
+
+    async def check_version(self) -> None:
+        return None
+
+
 def build_engine(url: str) -> Engine:
     if is_sqlite_url(url):
         # A generous busy timeout: writers queue up behind BEGIN IMMEDIATE instead of failing.
         return SQLiteEngine(path=str(sqlite_path(url)), timeout=30)
-    return PostgresEngine(config={"dsn": url})
+    return _PostgresEngine(config={"dsn": url})
 
 
 # Tables bind to this engine when they are defined; building it does no I/O.

@@ -9,8 +9,10 @@ from events.auth import (
     MEMBER_TOKEN_PREFIX,
     ORGANIZER_TOKEN_PREFIX,
     MemberPrincipal,
+    OrganizerPrincipal,
     hash_token,
     new_token,
+    require_admin,
 )
 from events.db import fetch, fetch_one, is_unique_violation, load_json
 from events.enums import RegistrationStatus

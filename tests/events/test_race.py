@@ -1,0 +1,122 @@
+"""Capacity under concurrency: real connections to the real server, on either database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import httpx
+
+from events.db import fetch, fetch_one
+
+ON_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
+SEATS, REQUESTS = (50, 200) if ON_POSTGRES else (10, 40)
+
+
+async def _burst(server: str, requests: list[tuple[str, str, dict]]) -> list[httpx.Response]:
+    """Send every request at once, each on its own connection."""
+    limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=server, limits=limits, timeout=60) as http:
+        start = asyncio.Event()
+
+        async def send(method: str, url: str, headers: dict) -> httpx.Response:
+            await start.wait()
+            return await http.request(method, url, headers=headers)
+
+        pending = [asyncio.create_task(send(*request)) for request in requests]
+        await asyncio.sleep(0.05)
+        start.set()
+        return await asyncio.gather(*pending)
+
+
+async def _registrations(event_slug: str) -> list[dict]:
+    return await fetch(
+        "SELECT r.member, r.status, r.arrival FROM registration r JOIN event e ON e.id = r.event "
+        "WHERE e.slug = {} ORDER BY r.arrival",
+        event_slug,
+    )
+
+
+async def test_capacity_is_never_exceeded(server, client, world):
+    event = await world.create_event(client, capacity=SEATS)
+    people = await world.members(REQUESTS)
+    url = f"/api/events/{event['slug']}/registration"
+
+    responses = await _burst(server, [("POST", url, person.headers) for person in people])
+
+    assert [r.status_code for r in responses] == [201] * REQUESTS
+    rows = await _registrations(event["slug"])
+    confirmed = [row for row in rows if row["status"] == "confirmed"]
+    waitlisted = [row for row in rows if row["status"] == "waitlisted"]
+    assert len(confirmed) == SEATS
+    assert len(waitlisted) == REQUESTS - SEATS
+    assert len({row["member"] for row in rows}) == REQUESTS
+    arrivals = [row["arrival"] for row in rows]
+    assert len(set(arrivals)) == REQUESTS
+    # Arrival order: every seat went to someone who reached the counter before any waiter.
+    assert max(row["arrival"] for row in confirmed) < min(row["arrival"] for row in waitlisted)
+    counter = await fetch_one("SELECT seats_taken FROM event WHERE slug = {}", event["slug"])
+    assert counter["seats_taken"] == SEATS
+
+    detail = (await client.get(f"/api/events/{event['slug']}")).json()
+    assert detail["seats_left"] == 0
+    assert detail["waitlist_length"] == REQUESTS - SEATS
+
+
+async def test_waitlist_positions_follow_arrival_order(server, client, world):
+    event = await world.create_event(client, capacity=2)
+    people = await world.members(12)
+    url = f"/api/events/{event['slug']}/registration"
+    await _burst(server, [("POST", url, person.headers) for person in people[:9]])
+
+    later = [await client.post(url, headers=person.headers) for person in people[9:]]
+
+    assert [r.json()["waitlist_position"] for r in later] == [8, 9, 10]
+    by_member = {row["member"]: row["arrival"] for row in await _registrations(event["slug"])}
+    positions = {}
+    for person in people:
+        mine = (await client.get(url, headers=person.headers)).json()
+        if mine["status"] == "waitlisted":
+            positions[by_member[person.id]] = mine["waitlist_position"]
+    assert [positions[arrival] for arrival in sorted(positions)] == list(range(1, 11))
+
+
+async def test_a_double_click_makes_one_registration(server, client, world):
+    event = await world.create_event(client, capacity=5)
+    person = await world.member()
+    url = f"/api/events/{event['slug']}/registration"
+
+    responses = await _burst(server, [("POST", url, person.headers)] * 20)
+
+    assert sorted(r.status_code for r in responses) == [200] * 19 + [201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert len(await _registrations(event["slug"])) == 1
+    counter = await fetch_one("SELECT seats_taken FROM event WHERE slug = {}", event["slug"])
+    assert counter["seats_taken"] == 1
+
+
+async def test_cancellations_racing_registrations_keep_the_count(server, client, world):
+    seats = 10 if ON_POSTGRES else 5
+    event = await world.create_event(client, capacity=seats)
+    url = f"/api/events/{event['slug']}/registration"
+    first = await world.members(seats * 2)
+    for person in first:
+        await client.post(url, headers=person.headers)
+    newcomers = await world.members(seats)
+
+    await _burst(
+        server,
+        [("DELETE", url, person.headers) for person in first[:seats]]
+        + [("POST", url, person.headers) for person in newcomers],
+    )
+
+    rows = await _registrations(event["slug"])
+    confirmed = [row for row in rows if row["status"] == "confirmed"]
+    waitlisted = [row for row in rows if row["status"] == "waitlisted"]
+    assert len(confirmed) == seats
+    assert len(waitlisted) == seats  # the newcomers: every freed seat went to a waiter
+    counter = await fetch_one("SELECT seats_taken FROM event WHERE slug = {}", event["slug"])
+    assert counter["seats_taken"] == seats
+    # The original waiters were promoted ahead of anyone who arrived later.
+    original_waiters = {person.id for person in first[seats:]}
+    assert original_waiters <= {row["member"] for row in confirmed}
