@@ -90,7 +90,7 @@ async def _manage_calls(client, event: dict, token: str) -> dict[str, int]:
 
 
 async def _connective_event(client, world, **fields) -> dict:
-    event = await world.create_event(client, regions=["the-connective"], **fields)
+    event = await world.create_event(client, **{"regions": ["the-connective"], **fields})
     person = await world.member("phoenix")
     event["registration_id"] = (await _register(client, event["slug"], person))["id"]
     return event
@@ -227,7 +227,7 @@ async def test_checkin_staff_cannot_change_registrations_or_the_event(client, wo
         {},
         {"Authorization": "Bearer cvo_not-a-real-token"},
         {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer"},
     ],
     ids=["missing", "unknown", "wrong-scheme", "empty"],
 )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from events import schemas
 from events.auth import OrganizerPrincipal
 from events.db import fetch, fetch_one, load_json, write_transaction
-from events.enums import CheckInMethod, RegistrationStatus
+from events.enums import CheckInMethod, RegistrationSource, RegistrationStatus
 from events.errors import Conflict, InvalidInput, NotFound
 from events.services.permissions import require_event_access
 
@@ -43,10 +43,10 @@ async def attendees(
                 name=row["name"],
                 email=row["email"],
                 organization=row["organization"],
-                status=row["status"],
+                status=RegistrationStatus(row["status"]),
                 waitlist_position=waitlist_position,
                 answers=load_json(row["answers"]) or {},
-                source=row["source"],
+                source=RegistrationSource(row["source"]),
                 created_at=row["created_at"],
                 sessions_attended=row["attended"],
             )
