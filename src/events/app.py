@@ -72,5 +72,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log_exceptions="always",
         ),
     )
-
-

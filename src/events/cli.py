@@ -19,7 +19,6 @@ def _piccolo_ready() -> None:
         sys.path.insert(0, str(PROJECT_ROOT))
 
 
-
 @click.group()
 def main() -> None:
     """Convene: events, registrations and attendance for the NSCP coalition."""

@@ -38,28 +38,135 @@ TOPICS = [
 
 # slug, name, kind, region, email domains, coalition member?
 ORGANIZATIONS = [
-    ("city-of-denver", "City and County of Denver", OrganizationKind.city, "colorado", ["denvergov.example"], True),
-    ("colorado-state-university", "Colorado State University", OrganizationKind.university, "colorado", ["colostate.example"], True),
-    ("city-of-tucson", "City of Tucson", OrganizationKind.city, "southern-arizona", ["tucsonaz.example"], True),
-    ("pima-county", "Pima County", OrganizationKind.county, "southern-arizona", ["pima.example"], True),
-    ("city-of-jacksonville", "City of Jacksonville", OrganizationKind.city, "north-florida", ["coj.example"], True),
-    ("city-of-dallas", "City of Dallas", OrganizationKind.city, "north-texas", ["dallascity.example"], True),
-    ("txdot-dallas", "TxDOT Dallas District", OrganizationKind.state_agency, "north-texas", ["txdot.example"], True),
-    ("city-of-chicago", "City of Chicago", OrganizationKind.city, "illinois", ["cityofchicago.example"], True),
-    ("kcmo", "City of Kansas City, Missouri", OrganizationKind.city, "kansas-city", ["kcmo.example"], True),
-    ("city-of-phoenix", "City of Phoenix", OrganizationKind.city, "the-connective", ["phoenix.example"], True),
-    ("asu", "Arizona State University", OrganizationKind.university, "the-connective", ["asu.example"], True),
-    ("fiberway", "Fiberway Networks", OrganizationKind.company, "national", ["fiberway.example"], False),
+    (
+        "city-of-denver",
+        "City and County of Denver",
+        OrganizationKind.city,
+        "colorado",
+        ["denvergov.example"],
+        True,
+    ),
+    (
+        "colorado-state-university",
+        "Colorado State University",
+        OrganizationKind.university,
+        "colorado",
+        ["colostate.example"],
+        True,
+    ),
+    (
+        "city-of-tucson",
+        "City of Tucson",
+        OrganizationKind.city,
+        "southern-arizona",
+        ["tucsonaz.example"],
+        True,
+    ),
+    (
+        "pima-county",
+        "Pima County",
+        OrganizationKind.county,
+        "southern-arizona",
+        ["pima.example"],
+        True,
+    ),
+    (
+        "city-of-jacksonville",
+        "City of Jacksonville",
+        OrganizationKind.city,
+        "north-florida",
+        ["coj.example"],
+        True,
+    ),
+    (
+        "city-of-dallas",
+        "City of Dallas",
+        OrganizationKind.city,
+        "north-texas",
+        ["dallascity.example"],
+        True,
+    ),
+    (
+        "txdot-dallas",
+        "TxDOT Dallas District",
+        OrganizationKind.state_agency,
+        "north-texas",
+        ["txdot.example"],
+        True,
+    ),
+    (
+        "city-of-chicago",
+        "City of Chicago",
+        OrganizationKind.city,
+        "illinois",
+        ["cityofchicago.example"],
+        True,
+    ),
+    (
+        "kcmo",
+        "City of Kansas City, Missouri",
+        OrganizationKind.city,
+        "kansas-city",
+        ["kcmo.example"],
+        True,
+    ),
+    (
+        "city-of-phoenix",
+        "City of Phoenix",
+        OrganizationKind.city,
+        "the-connective",
+        ["phoenix.example"],
+        True,
+    ),
+    (
+        "asu",
+        "Arizona State University",
+        OrganizationKind.university,
+        "the-connective",
+        ["asu.example"],
+        True,
+    ),
+    (
+        "fiberway",
+        "Fiberway Networks",
+        OrganizationKind.company,
+        "national",
+        ["fiberway.example"],
+        False,
+    ),
 ]
 
-FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonas",
-               "Kira", "Luis", "Maya", "Nate", "Olga", "Priya", "Quinn", "Rosa", "Sam", "Tariq"]
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "Jonas",
+    "Kira",
+    "Luis",
+    "Maya",
+    "Nate",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+]
 LAST_NAMES = ["Nguyen", "Garcia", "Okafor", "Smith", "Haddad", "Kowalski", "Lee", "Moreno"]
 
 DIETARY = schemas.Question(key="dietary", label="Dietary needs", kind="text")
 ACCESSIBILITY = schemas.Question(key="accessibility", label="Accessibility needs", kind="text")
 ROLE = schemas.Question(
-    key="role", label="Your role", kind="choice", required=True,
+    key="role",
+    label="Your role",
+    kind="choice",
+    required=True,
     choices=["Elected official", "City staff", "Industry", "Academia", "Other"],
 )
 
@@ -72,7 +179,9 @@ class DemoEvent:
     regions: list[str]
     topics: list[str]
     day: int  # days after the load date
-    sessions: list[tuple[str, int, time, float, bool]]  # title, day offset, local start, hours, required
+    sessions: list[
+        tuple[str, int, time, float, bool]
+    ]  # title, day offset, local start, hours, required
     capacity: int | None = None
     online: bool = False
     venue: tuple[str, str, float, float] | None = None
@@ -89,9 +198,20 @@ def _one(title: str, start: time, hours: float) -> list[tuple[str, int, time, fl
     return [(title, 0, start, hours, True)]
 
 
-CYBER_TRACK = [(f"Class {n}: {name}", 7 * (n - 1), time(10), 2, n != 4) for n, name in enumerate(
-    ["Threat landscape for cities", "Securing OT and SCADA", "Incident response drills",
-     "Vendor risk (elective)", "Zero trust for municipal IT", "Tabletop exercise"], start=1)]
+CYBER_TRACK = [
+    (f"Class {n}: {name}", 7 * (n - 1), time(10), 2, n != 4)
+    for n, name in enumerate(
+        [
+            "Threat landscape for cities",
+            "Securing OT and SCADA",
+            "Incident response drills",
+            "Vendor risk (elective)",
+            "Zero trust for municipal IT",
+            "Tabletop exercise",
+        ],
+        start=1,
+    )
+]
 AGENDA = [
     ("Opening keynote", 0, time(9), 1, False),
     ("Connected corridors panel", 0, time(10, 30), 1.5, False),
@@ -101,77 +221,278 @@ AGENDA = [
 ]
 
 EVENTS = [
-    DemoEvent("municipal-cybersecurity-track", "Municipal Cybersecurity Training Track",
-              EventKind.training_track, ["colorado"], ["cybersecurity"], 14, CYBER_TRACK,
-              capacity=30, online=True, members_only=True, credit_hours=12,
-              summary="Six weekly classes on defending city systems.", fill=12),
-    DemoEvent("smart-region-summit", "Smart Region Summit", EventKind.conference,
-              ["the-connective", "southern-arizona"], ["connectivity", "transportation", "resilience"],
-              40, AGENDA, capacity=250, venue=("Phoenix Convention Center",
-              "100 N 3rd St, Phoenix, AZ 85004", 33.4484, -112.0740), credit_hours=6,
-              questions=[ROLE, DIETARY, ACCESSIBILITY],
-              summary="Two days on connected, resilient regions.", fill=20),
-    DemoEvent("broadband-mapping-workshop", "Broadband Mapping Workshop", EventKind.workshop,
-              ["kansas-city"], ["connectivity"], 9, _one("Hands-on mapping", time(13), 3),
-              capacity=8, venue=("KC Digital Drive Lab", "1100 Walnut St, Kansas City, MO 64106",
-              39.1005, -94.5830), credit_hours=3, summary="Full: join the waitlist.", fill=12),
-    DemoEvent("curb-management-webinar", "Curb Management Webinar", EventKind.webinar,
-              ["national"], ["transportation"], 5, _one("Webinar", time(12), 1), online=True,
-              summary="Pricing, loading zones and data.", fill=6),
-    DemoEvent("heat-resilience-workshop", "Extreme Heat Resilience Workshop", EventKind.workshop,
-              ["southern-arizona"], ["environment", "resilience"], 21,
-              _one("Workshop", time(8, 30), 4), capacity=10,
-              venue=("Tucson Convention Center", "260 S Church Ave, Tucson, AZ 85701", 32.2180, -110.9740),
-              credit_hours=4, questions=[ACCESSIBILITY], fill=14,
-              summary="Cooling centres, tree canopy and heat plans."),
-    DemoEvent("hurricane-readiness-tabletop", "Hurricane Readiness Tabletop", EventKind.workshop,
-              ["north-florida"], ["resilience"], 30, _one("Tabletop", time(9), 5), capacity=40,
-              venue=("Jacksonville Public Library", "303 N Laura St, Jacksonville, FL 32202", 30.3300, -81.6590),
-              approval_required=True, credit_hours=5, summary="By approval: emergency managers first.", fill=5),
-    DemoEvent("ev-charging-roundtable", "EV Charging Roundtable", EventKind.workshop,
-              ["north-texas"], ["transportation", "environment"], 18, _one("Roundtable", time(14), 2),
-              capacity=25, venue=("Dallas City Hall", "1500 Marilla St, Dallas, TX 75201", 32.7767, -96.7970),
-              organization_seat_cap=3, summary="Three seats per organization."),
-    DemoEvent("illinois-smart-cities-forum", "Illinois Smart Cities Forum", EventKind.conference,
-              ["illinois"], ["connectivity", "cybersecurity", "environment"], 55, AGENDA[:4], capacity=150,
-              venue=("Chicago Cultural Center", "78 E Washington St, Chicago, IL 60602", 41.8837, -87.6250),
-              credit_hours=5),
-    DemoEvent("iot-sensors-101", "IoT Sensors 101", EventKind.webinar, ["colorado"], ["connectivity"],
-              3, _one("Webinar", time(11), 1), online=True),
-    DemoEvent("transit-signal-priority", "Transit Signal Priority Deep Dive", EventKind.webinar,
-              ["the-connective"], ["transportation"], 26, _one("Webinar", time(10), 1.5), online=True),
-    DemoEvent("air-quality-networks", "Community Air Quality Networks", EventKind.workshop,
-              ["illinois"], ["environment"], 33, _one("Workshop", time(9, 30), 3), capacity=35,
-              venue=("UIC Innovation Center", "1240 W Harrison St, Chicago, IL 60607", 41.8740, -87.6570)),
-    DemoEvent("ransomware-tabletop-kc", "Ransomware Tabletop for Local Government", EventKind.workshop,
-              ["kansas-city", "illinois"], ["cybersecurity"], 47, _one("Tabletop", time(9), 4),
-              capacity=30, members_only=True,
-              venue=("Kansas City Public Library", "14 W 10th St, Kansas City, MO 64105", 39.1020, -94.5840),
-              credit_hours=4),
-    DemoEvent("digital-equity-convening", "Digital Equity Convening", EventKind.conference,
-              ["north-florida"], ["connectivity"], 68, AGENDA[:3], capacity=120,
-              venue=("UNF Adam W. Herbert University Center", "12000 Alumni Dr, Jacksonville, FL 32224", 30.2660, -81.5070)),
-    DemoEvent("flood-sensing-pilot", "Flood Sensing Pilot Results", EventKind.webinar,
-              ["north-florida", "north-texas"], ["resilience", "environment"], 12,
-              _one("Webinar", time(15), 1), online=True),
-    DemoEvent("smart-water-utilities", "Smart Water Utilities", EventKind.workshop,
-              ["the-connective"], ["environment", "resilience"], 61, _one("Workshop", time(9), 3),
-              capacity=45, venue=("ASU SkySong", "1475 N Scottsdale Rd, Scottsdale, AZ 85257", 33.4650, -111.9260)),
-    DemoEvent("autonomous-shuttles", "Autonomous Shuttle Operations", EventKind.workshop,
-              ["north-texas"], ["transportation"], 75, _one("Workshop", time(10), 2.5), capacity=60,
-              venue=("Arlington Entertainment District", "1000 Ballpark Way, Arlington, TX 76011", 32.7510, -97.0830)),
-    DemoEvent("gis-for-resilience-track", "GIS for Resilience Training Track", EventKind.training_track,
-              ["southern-arizona", "the-connective"], ["resilience", "environment"], 24,
-              [(f"Module {n}", 14 * (n - 1), time(13), 2, True) for n in range(1, 5)], capacity=25,
-              online=True, credit_hours=8),
-    DemoEvent("cyber-hygiene-webinar", "Cyber Hygiene for Small Towns", EventKind.webinar,
-              ["national"], ["cybersecurity"], 20, _one("Webinar", time(13), 1), online=True),
-    DemoEvent("colorado-mobility-day", "Colorado Mobility Day", EventKind.conference,
-              ["colorado"], ["transportation", "environment"], 82, AGENDA, capacity=200,
-              venue=("Colorado Convention Center", "700 14th St, Denver, CO 80202", 39.7420, -104.9970),
-              credit_hours=6),
-    DemoEvent("public-wifi-playbook", "Public Wi-Fi Playbook", EventKind.webinar, ["kansas-city"],
-              ["connectivity"], 40, _one("Webinar", time(11), 1), online=True),
+    DemoEvent(
+        "municipal-cybersecurity-track",
+        "Municipal Cybersecurity Training Track",
+        EventKind.training_track,
+        ["colorado"],
+        ["cybersecurity"],
+        14,
+        CYBER_TRACK,
+        capacity=30,
+        online=True,
+        members_only=True,
+        credit_hours=12,
+        summary="Six weekly classes on defending city systems.",
+        fill=12,
+    ),
+    DemoEvent(
+        "smart-region-summit",
+        "Smart Region Summit",
+        EventKind.conference,
+        ["the-connective", "southern-arizona"],
+        ["connectivity", "transportation", "resilience"],
+        40,
+        AGENDA,
+        capacity=250,
+        venue=("Phoenix Convention Center", "100 N 3rd St, Phoenix, AZ 85004", 33.4484, -112.0740),
+        credit_hours=6,
+        questions=[ROLE, DIETARY, ACCESSIBILITY],
+        summary="Two days on connected, resilient regions.",
+        fill=20,
+    ),
+    DemoEvent(
+        "broadband-mapping-workshop",
+        "Broadband Mapping Workshop",
+        EventKind.workshop,
+        ["kansas-city"],
+        ["connectivity"],
+        9,
+        _one("Hands-on mapping", time(13), 3),
+        capacity=8,
+        venue=("KC Digital Drive Lab", "1100 Walnut St, Kansas City, MO 64106", 39.1005, -94.5830),
+        credit_hours=3,
+        summary="Full: join the waitlist.",
+        fill=12,
+    ),
+    DemoEvent(
+        "curb-management-webinar",
+        "Curb Management Webinar",
+        EventKind.webinar,
+        ["national"],
+        ["transportation"],
+        5,
+        _one("Webinar", time(12), 1),
+        online=True,
+        summary="Pricing, loading zones and data.",
+        fill=6,
+    ),
+    DemoEvent(
+        "heat-resilience-workshop",
+        "Extreme Heat Resilience Workshop",
+        EventKind.workshop,
+        ["southern-arizona"],
+        ["environment", "resilience"],
+        21,
+        _one("Workshop", time(8, 30), 4),
+        capacity=10,
+        venue=(
+            "Tucson Convention Center",
+            "260 S Church Ave, Tucson, AZ 85701",
+            32.2180,
+            -110.9740,
+        ),
+        credit_hours=4,
+        questions=[ACCESSIBILITY],
+        fill=14,
+        summary="Cooling centres, tree canopy and heat plans.",
+    ),
+    DemoEvent(
+        "hurricane-readiness-tabletop",
+        "Hurricane Readiness Tabletop",
+        EventKind.workshop,
+        ["north-florida"],
+        ["resilience"],
+        30,
+        _one("Tabletop", time(9), 5),
+        capacity=40,
+        venue=(
+            "Jacksonville Public Library",
+            "303 N Laura St, Jacksonville, FL 32202",
+            30.3300,
+            -81.6590,
+        ),
+        approval_required=True,
+        credit_hours=5,
+        summary="By approval: emergency managers first.",
+        fill=5,
+    ),
+    DemoEvent(
+        "ev-charging-roundtable",
+        "EV Charging Roundtable",
+        EventKind.workshop,
+        ["north-texas"],
+        ["transportation", "environment"],
+        18,
+        _one("Roundtable", time(14), 2),
+        capacity=25,
+        venue=("Dallas City Hall", "1500 Marilla St, Dallas, TX 75201", 32.7767, -96.7970),
+        organization_seat_cap=3,
+        summary="Three seats per organization.",
+    ),
+    DemoEvent(
+        "illinois-smart-cities-forum",
+        "Illinois Smart Cities Forum",
+        EventKind.conference,
+        ["illinois"],
+        ["connectivity", "cybersecurity", "environment"],
+        55,
+        AGENDA[:4],
+        capacity=150,
+        venue=(
+            "Chicago Cultural Center",
+            "78 E Washington St, Chicago, IL 60602",
+            41.8837,
+            -87.6250,
+        ),
+        credit_hours=5,
+    ),
+    DemoEvent(
+        "iot-sensors-101",
+        "IoT Sensors 101",
+        EventKind.webinar,
+        ["colorado"],
+        ["connectivity"],
+        3,
+        _one("Webinar", time(11), 1),
+        online=True,
+    ),
+    DemoEvent(
+        "transit-signal-priority",
+        "Transit Signal Priority Deep Dive",
+        EventKind.webinar,
+        ["the-connective"],
+        ["transportation"],
+        26,
+        _one("Webinar", time(10), 1.5),
+        online=True,
+    ),
+    DemoEvent(
+        "air-quality-networks",
+        "Community Air Quality Networks",
+        EventKind.workshop,
+        ["illinois"],
+        ["environment"],
+        33,
+        _one("Workshop", time(9, 30), 3),
+        capacity=35,
+        venue=("UIC Innovation Center", "1240 W Harrison St, Chicago, IL 60607", 41.8740, -87.6570),
+    ),
+    DemoEvent(
+        "ransomware-tabletop-kc",
+        "Ransomware Tabletop for Local Government",
+        EventKind.workshop,
+        ["kansas-city", "illinois"],
+        ["cybersecurity"],
+        47,
+        _one("Tabletop", time(9), 4),
+        capacity=30,
+        members_only=True,
+        venue=(
+            "Kansas City Public Library",
+            "14 W 10th St, Kansas City, MO 64105",
+            39.1020,
+            -94.5840,
+        ),
+        credit_hours=4,
+    ),
+    DemoEvent(
+        "digital-equity-convening",
+        "Digital Equity Convening",
+        EventKind.conference,
+        ["north-florida"],
+        ["connectivity"],
+        68,
+        AGENDA[:3],
+        capacity=120,
+        venue=(
+            "UNF Adam W. Herbert University Center",
+            "12000 Alumni Dr, Jacksonville, FL 32224",
+            30.2660,
+            -81.5070,
+        ),
+    ),
+    DemoEvent(
+        "flood-sensing-pilot",
+        "Flood Sensing Pilot Results",
+        EventKind.webinar,
+        ["north-florida", "north-texas"],
+        ["resilience", "environment"],
+        12,
+        _one("Webinar", time(15), 1),
+        online=True,
+    ),
+    DemoEvent(
+        "smart-water-utilities",
+        "Smart Water Utilities",
+        EventKind.workshop,
+        ["the-connective"],
+        ["environment", "resilience"],
+        61,
+        _one("Workshop", time(9), 3),
+        capacity=45,
+        venue=("ASU SkySong", "1475 N Scottsdale Rd, Scottsdale, AZ 85257", 33.4650, -111.9260),
+    ),
+    DemoEvent(
+        "autonomous-shuttles",
+        "Autonomous Shuttle Operations",
+        EventKind.workshop,
+        ["north-texas"],
+        ["transportation"],
+        75,
+        _one("Workshop", time(10), 2.5),
+        capacity=60,
+        venue=(
+            "Arlington Entertainment District",
+            "1000 Ballpark Way, Arlington, TX 76011",
+            32.7510,
+            -97.0830,
+        ),
+    ),
+    DemoEvent(
+        "gis-for-resilience-track",
+        "GIS for Resilience Training Track",
+        EventKind.training_track,
+        ["southern-arizona", "the-connective"],
+        ["resilience", "environment"],
+        24,
+        [(f"Module {n}", 14 * (n - 1), time(13), 2, True) for n in range(1, 5)],
+        capacity=25,
+        online=True,
+        credit_hours=8,
+    ),
+    DemoEvent(
+        "cyber-hygiene-webinar",
+        "Cyber Hygiene for Small Towns",
+        EventKind.webinar,
+        ["national"],
+        ["cybersecurity"],
+        20,
+        _one("Webinar", time(13), 1),
+        online=True,
+    ),
+    DemoEvent(
+        "colorado-mobility-day",
+        "Colorado Mobility Day",
+        EventKind.conference,
+        ["colorado"],
+        ["transportation", "environment"],
+        82,
+        AGENDA,
+        capacity=200,
+        venue=("Colorado Convention Center", "700 14th St, Denver, CO 80202", 39.7420, -104.9970),
+        credit_hours=6,
+    ),
+    DemoEvent(
+        "public-wifi-playbook",
+        "Public Wi-Fi Playbook",
+        EventKind.webinar,
+        ["kansas-city"],
+        ["connectivity"],
+        40,
+        _one("Webinar", time(11), 1),
+        online=True,
+    ),
 ]
 
 DEMO_ADMIN = "admin@nscp.example"
@@ -184,7 +505,9 @@ def _sessions(event: DemoEvent, timezone: str, first_day: date) -> list[schemas.
         starts = datetime.combine(first_day + timedelta(days=event.day + offset), start, zone)
         result.append(
             schemas.SessionCreate(
-                title=title, starts_at=starts, ends_at=starts + timedelta(hours=hours),
+                title=title,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=hours),
                 required=required,
             )
         )
@@ -210,25 +533,43 @@ async def load_demo(today: date | None = None) -> bool:
         return False
     today = today or datetime.now(UTC).date()
     region_ids = await _insert_missing(
-        "region", "slug",
-        [{"slug": s, "name": n, "timezone": tz, "is_national": s == "national"}
-         for s, n, tz in [*REGIONS, NATIONAL]],
+        "region",
+        "slug",
+        [
+            {"slug": s, "name": n, "timezone": tz, "is_national": s == "national"}
+            for s, n, tz in [*REGIONS, NATIONAL]
+        ],
     )
     await _insert_missing("topic", "slug", [{"slug": s, "name": n} for s, n in TOPICS])
     organization_ids = await _insert_missing(
-        "organization", "slug",
-        [{"slug": s, "name": n, "kind": k.value, "region": region_ids[r], "is_member": m}
-         for s, n, k, r, _, m in ORGANIZATIONS],
+        "organization",
+        "slug",
+        [
+            {"slug": s, "name": n, "kind": k.value, "region": region_ids[r], "is_member": m}
+            for s, n, k, r, _, m in ORGANIZATIONS
+        ],
     )
     await _insert_missing(
-        "organization_domain", "domain",
-        [{"domain": d, "organization": organization_ids[s]}
-         for s, _, _, _, domains, _ in ORGANIZATIONS for d in domains],
+        "organization_domain",
+        "domain",
+        [
+            {"domain": d, "organization": organization_ids[s]}
+            for s, _, _, _, domains, _ in ORGANIZATIONS
+            for d in domains
+        ],
     )
     await _insert_missing(
-        "organizer", "email",
-        [{"email": DEMO_ADMIN, "name": "NSCP Admin", "role": OrganizerRole.admin.value,
-          "active": True, "created_at": datetime.now(UTC)}],
+        "organizer",
+        "email",
+        [
+            {
+                "email": DEMO_ADMIN,
+                "name": "NSCP Admin",
+                "role": OrganizerRole.admin.value,
+                "active": True,
+                "created_at": datetime.now(UTC),
+            }
+        ],
     )
     admin_row = await fetch_one("SELECT id FROM organizer WHERE email = {}", DEMO_ADMIN)
     admin = OrganizerPrincipal(
@@ -244,15 +585,23 @@ async def load_demo(today: date | None = None) -> bool:
         await event_service.create_event(
             admin,
             schemas.EventCreate(
-                slug=event.slug, title=event.title, kind=event.kind, timezone=timezone,
-                regions=event.regions, topics=event.topics, summary=event.summary,
+                slug=event.slug,
+                title=event.title,
+                kind=event.kind,
+                timezone=timezone,
+                regions=event.regions,
+                topics=event.topics,
+                summary=event.summary,
                 description=f"## {event.title}\n\n{event.summary or 'Join peers from across the coalition.'}",
                 venue=venue,
                 online_url=f"https://meet.nscp.example/{event.slug}" if event.online else None,
-                capacity=event.capacity, members_only=event.members_only,
+                capacity=event.capacity,
+                members_only=event.members_only,
                 organization_seat_cap=event.organization_seat_cap,
-                approval_required=event.approval_required, credit_hours=event.credit_hours,
-                questions=event.questions, sessions=_sessions(event, timezone, today),
+                approval_required=event.approval_required,
+                credit_hours=event.credit_hours,
+                questions=event.questions,
+                sessions=_sessions(event, timezone, today),
             ),
         )
         await event_service.publish_event(admin, event.slug)
@@ -279,8 +628,11 @@ async def _demo_members() -> list[MemberPrincipal]:
         )
         result.append(
             MemberPrincipal(
-                id=row["id"], name=row["name"], email=row["email"],
-                organization_id=row["organization"], organization_is_member=bool(row["is_member"]),
+                id=row["id"],
+                name=row["name"],
+                email=row["email"],
+                organization_id=row["organization"],
+                organization_is_member=bool(row["is_member"]),
             )
         )
     return result

@@ -13,5 +13,6 @@ async def health() -> Response[Health]:
             status="ok" if ok else "unavailable",
             database=ok,
             broker="in-process" if tasks.runs_in_process else "redis",
-        ), status_code=200 if ok else 503
+        ),
+        status_code=200 if ok else 503,
     )

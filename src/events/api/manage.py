@@ -14,7 +14,7 @@ from events.api.params import PageNumber, PerPage
 from events.auth import provide_organizer
 from events.di import Organizer
 from events.enums import EventStatus, RegistrationStatus
-from events.services import attendance, events, members, registrations
+from events.services import attendance, decisions, events, members
 
 ORGANIZER = {"organizer": Provide(provide_organizer)}
 
@@ -78,7 +78,9 @@ class ManageEventController(Controller):
         summary="Attendees as CSV",
         media_type="text/csv; charset=utf-8",
     )
-    async def export_registrations(self, organizer: Organizer, slug: FromPath[str]) -> Response[str]:
+    async def export_registrations(
+        self, organizer: Organizer, slug: FromPath[str]
+    ) -> Response[str]:
         body = await events.attendees_csv(organizer, slug)
         return Response(
             body,
@@ -99,7 +101,9 @@ class ManageSessionController(Controller):
         return await events.change_session(organizer, session_id, data)
 
     @post("/cancel", summary="Cancel a session", status_code=HTTP_200_OK)
-    async def cancel_session(self, organizer: Organizer, session_id: FromPath[int]) -> schemas.Event:
+    async def cancel_session(
+        self, organizer: Organizer, session_id: FromPath[int]
+    ) -> schemas.Event:
         return await events.cancel_session(organizer, session_id)
 
     @get("/attendance", summary="Who is checked in")
@@ -130,13 +134,13 @@ class ManageRegistrationController(Controller):
     async def approve(
         self, organizer: Organizer, registration_id: FromPath[int]
     ) -> schemas.Registration:
-        return members.registration_struct(await registrations.approve(organizer, registration_id))
+        return members.registration_struct(await decisions.approve(organizer, registration_id))
 
     @post("/decline", summary="Decline a pending registration", status_code=HTTP_200_OK)
     async def decline(
         self, organizer: Organizer, registration_id: FromPath[int]
     ) -> schemas.Registration:
-        return members.registration_struct(await registrations.decline(organizer, registration_id))
+        return members.registration_struct(await decisions.decline(organizer, registration_id))
 
     @post(
         "/promote",
@@ -146,13 +150,13 @@ class ManageRegistrationController(Controller):
     async def promote(
         self, organizer: Organizer, registration_id: FromPath[int]
     ) -> schemas.Registration:
-        return members.registration_struct(await registrations.promote(organizer, registration_id))
+        return members.registration_struct(await decisions.promote(organizer, registration_id))
 
     @delete("/", summary="Remove a registration", status_code=HTTP_200_OK)
     async def remove(
         self, organizer: Organizer, registration_id: FromPath[int]
     ) -> schemas.Registration:
-        return members.registration_struct(await registrations.remove(organizer, registration_id))
+        return members.registration_struct(await decisions.remove(organizer, registration_id))
 
 
 class ManageMemberController(Controller):
@@ -161,7 +165,9 @@ class ManageMemberController(Controller):
     dependencies = ORGANIZER
 
     @post("/", summary="Create a member (admins)", status_code=HTTP_201_CREATED)
-    async def create_member(self, organizer: Organizer, data: schemas.MemberCreate) -> schemas.Member:
+    async def create_member(
+        self, organizer: Organizer, data: schemas.MemberCreate
+    ) -> schemas.Member:
         return await members.create_member_as(organizer, data)
 
     @post("/{member_id:int}/tokens", summary="Issue a member API token (admins)")
@@ -169,5 +175,3 @@ class ManageMemberController(Controller):
         self, organizer: Organizer, member_id: FromPath[int], data: schemas.TokenCreate
     ) -> schemas.IssuedToken:
         return await members.issue_member_token_as(organizer, member_id, data.label)
-
-

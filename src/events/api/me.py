@@ -58,5 +58,3 @@ class RegistrationController(Controller):
     @delete("/", summary="Cancel my registration", status_code=HTTP_200_OK)
     async def cancel(self, slug: FromPath[str], member: Member) -> schemas.Registration:
         return members.registration_struct(await registrations.cancel(member, slug))
-
-

@@ -76,7 +76,7 @@ def attendees_csv(rows: list[schemas.Attendee], question_keys: list[str]) -> str
             [
                 row.registration_id,
                 _safe(row.name),
-                row.email,
+                _safe(row.email),
                 _safe(row.organization or ""),
                 row.status.value,
                 row.waitlist_position or "",

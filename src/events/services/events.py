@@ -13,7 +13,7 @@ from events.auth import OrganizerPrincipal, require_manager
 from events.db import dump_json, fetch, fetch_one, is_unique_violation, load_json, write_transaction
 from events.enums import EventStatus, RegistrationStatus
 from events.errors import Conflict, Forbidden, InvalidInput, NotFound
-from events.services import attendance, catalog, registrations, sessions
+from events.services import attendance, catalog, seats, sessions
 from events.services.permissions import require_event_access
 
 
@@ -204,7 +204,7 @@ async def update_event(
         if venue_changed:
             await sessions.bump_revisions(row["id"], only_without_location=True)
         if data.capacity is not msgspec.UNSET:
-            promoted = await registrations.change_capacity(row["id"], data.capacity)
+            promoted = await seats.change_capacity(row["id"], data.capacity)
         if data.organization_seat_cap is not msgspec.UNSET:
             await _set_organization_cap(row["id"], data.organization_seat_cap)
         if region_ids is not None:

@@ -137,7 +137,9 @@ async def my_registrations(
     ]
 
 
-async def create_member_as(organizer: OrganizerPrincipal, data: schemas.MemberCreate) -> schemas.Member:
+async def create_member_as(
+    organizer: OrganizerPrincipal, data: schemas.MemberCreate
+) -> schemas.Member:
     require_admin(organizer)
     return await create_member(data)
 

@@ -23,9 +23,13 @@ async def ensure_organizer(
     )
     missing = set(region_slugs) - {row["slug"] for row in regions}
     if missing:
-        raise InvalidInput(f"Unknown regions: {', '.join(sorted(missing))}", reason="unknown_region")
+        raise InvalidInput(
+            f"Unknown regions: {', '.join(sorted(missing))}", reason="unknown_region"
+        )
     if role is not OrganizerRole.admin and not regions:
-        raise InvalidInput("Give region organizers and check-in staff a --region.", reason="no_region")
+        raise InvalidInput(
+            "Give region organizers and check-in staff a --region.", reason="no_region"
+        )
     async with write_transaction():
         existing = await fetch_one("SELECT id FROM organizer WHERE email = {}", email)
         if existing is None:

@@ -1,0 +1,174 @@
+"""The seat counter and the waitlist: taking, giving back and handing on seats.
+
+Every function here runs inside the caller's transaction unless it says otherwise. The
+event row is always locked first, then registration rows, then the organization counter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from events import tasks
+from events.db import fetch, fetch_one, write_transaction
+from events.enums import NotificationKind, RegistrationStatus
+from events.errors import Conflict, NotFound, RegistrationRefused
+from events.services import notifications
+
+ACTIVE = ("confirmed", "waitlisted", "pending")
+
+
+class ChangedUnderneath(Exception):
+    """Another transaction changed the registration first: roll back and look again."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def take_seat_or_queue(event_id: int) -> tuple[RegistrationStatus, int]:
+    seat = await fetch_one(
+        "UPDATE event SET seats_taken = seats_taken + 1, arrivals = arrivals + 1 "
+        "WHERE id = {} AND status = 'published' "
+        "AND (capacity IS NULL OR seats_taken < capacity) RETURNING arrivals",
+        event_id,
+    )
+    if seat is not None:
+        return RegistrationStatus.confirmed, seat["arrivals"]
+    queued = await fetch_one(
+        "UPDATE event SET arrivals = arrivals + 1 WHERE id = {} AND status = 'published' "
+        "RETURNING arrivals",
+        event_id,
+    )
+    if queued is None:
+        raise RegistrationRefused("event_not_published", "This event is no longer open.")
+    return RegistrationStatus.waitlisted, queued["arrivals"]
+
+
+async def release(registration_id: int, new_status: RegistrationStatus) -> list[int]:
+    """Move a registration out of the event and hand a freed seat to the waitlist's head.
+
+    Returns the ids of the registrations promoted; their notifications go out after commit.
+    """
+    for _ in range(5):
+        current = await fetch_one(
+            "SELECT r.id, r.event, r.status, m.organization FROM registration r "
+            "JOIN member m ON m.id = r.member WHERE r.id = {}",
+            registration_id,
+        )
+        if current is None:
+            raise NotFound("No such registration.")
+        if current["status"] not in ACTIVE:
+            return []
+        try:
+            async with write_transaction():
+                promoted = await _release_in_transaction(current, new_status)
+        except ChangedUnderneath:
+            continue
+        await tasks.enqueue_deliveries(promoted)
+        return promoted
+    raise Conflict("The registration keeps changing; try again.")
+
+
+async def _release_in_transaction(current: dict, new_status: RegistrationStatus) -> list[int]:
+    event_id, was = current["event"], current["status"]
+    event = await lock_event(event_id)
+    now = _now()
+    changed = await fetch_one(
+        "UPDATE registration SET status = {}, updated_at = {}, cancelled_at = {} "
+        "WHERE id = {} AND status = {} RETURNING id",
+        new_status.value,
+        now,
+        now if new_status is RegistrationStatus.cancelled else None,
+        current["id"],
+        was,
+    )
+    if changed is None:
+        raise ChangedUnderneath
+    if event["organization_seat_cap"] is not None and current["organization"] is not None:
+        await fetch(
+            "UPDATE event_organization_seats SET taken = taken - 1 "
+            "WHERE event = {} AND organization = {} AND taken > 0",
+            event_id,
+            current["organization"],
+        )
+    if was != RegistrationStatus.confirmed:
+        return []
+    promoted = await promote_waitlist(event_id, free_seats=1)
+    if not promoted:
+        await fetch("UPDATE event SET seats_taken = seats_taken - 1 WHERE id = {}", event_id)
+    return promoted
+
+
+async def lock_event(event_id: int) -> dict:
+    """Take the event row's lock (a no-op UPDATE works on both databases)."""
+    row = await fetch_one(
+        "UPDATE event SET seats_taken = seats_taken WHERE id = {} "
+        "RETURNING id, capacity, seats_taken, organization_seat_cap",
+        event_id,
+    )
+    if row is None:
+        raise NotFound("No such event.")
+    return row
+
+
+async def promote_waitlist(event_id: int, free_seats: int) -> list[int]:
+    """Confirm up to ``free_seats`` from the waitlist's head; the seats are already counted."""
+    if free_seats <= 0:
+        return []
+    heads = await fetch(
+        "SELECT id FROM registration WHERE event = {} AND status = 'waitlisted' "
+        "ORDER BY arrival LIMIT {}",
+        event_id,
+        free_seats,
+    )
+    promoted = [row["id"] for row in heads]
+    now = _now()
+    for registration_id in promoted:
+        await fetch(
+            "UPDATE registration SET status = 'confirmed', confirmed_at = {}, updated_at = {} "
+            "WHERE id = {}",
+            now,
+            now,
+            registration_id,
+        )
+    await notifications.record(NotificationKind.promoted, promoted)
+    return promoted
+
+
+async def change_capacity(event_id: int, capacity: int | None) -> list[int]:
+    """Set a new capacity inside the caller's transaction; promote as many as now fit.
+
+    Refuses a capacity below the number of confirmed seats. Returns promoted ids.
+    """
+    if capacity is None:
+        row = await fetch_one(
+            "UPDATE event SET capacity = NULL WHERE id = {} RETURNING seats_taken", event_id
+        )
+    else:
+        row = await fetch_one(
+            "UPDATE event SET capacity = {} WHERE id = {} AND seats_taken <= {} "
+            "RETURNING seats_taken",
+            capacity,
+            event_id,
+            capacity,
+        )
+    if row is None:
+        taken = await fetch_one("SELECT seats_taken FROM event WHERE id = {}", event_id)
+        raise Conflict(
+            "Capacity cannot go below the number of confirmed registrations.",
+            reason="capacity_below_confirmed",
+            confirmed=taken["seats_taken"] if taken else None,
+        )
+    waiting = await fetch_one(
+        "SELECT COUNT(*) AS n FROM registration WHERE event = {} AND status = 'waitlisted'",
+        event_id,
+    )
+    free = waiting["n"] if capacity is None else min(capacity - row["seats_taken"], waiting["n"])
+    promoted = await promote_waitlist(event_id, free)
+    if promoted:
+        await fetch(
+            "UPDATE event SET seats_taken = seats_taken + {} WHERE id = {}",
+            len(promoted),
+            event_id,
+        )
+    return promoted
