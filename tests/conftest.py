@@ -24,6 +24,7 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite'}")
 os.environ["CONVENE_DATA_DIR"] = str(_TMP)
 os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
+os.environ["CONVENE_TASK_QUEUE"] = f"convene:test:{os.getpid()}"  # runs never share a queue
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
@@ -63,7 +64,6 @@ def _check_redis(url: str) -> None:
 
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     client.ping()
-    client.delete("convene:tasks")
     client.close()
 
 

@@ -69,6 +69,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
-            log_exceptions="always",
+            log_exceptions="never",  # errors.internal_error_handler logs 500s
         ),
     )

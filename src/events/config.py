@@ -71,6 +71,12 @@ def redis_url(env: dict[str, str] | None = None) -> str | None:
     return env.get("REDIS_URL") or None
 
 
+def task_queue_name(env: dict[str, str] | None = None) -> str:
+    """The Redis list the web process and the worker share (separate runs, separate names)."""
+    env = os.environ if env is None else env
+    return env.get("CONVENE_TASK_QUEUE") or "convene:tasks"
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 PROBLEM_JSON = "application/problem+json"
+
+logger = logging.getLogger("convene.errors")
 
 
 class DomainError(Exception):
@@ -96,7 +99,16 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return problem(request, exc.status_code, code, code.replace("_", " ").capitalize(), exc.detail)
 
 
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    # The only place unexpected failures are logged: expected refusals above stay quiet.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        request, 500, "internal_error", "Internal error", "Something went wrong on our side."
+    )
+
+
 EXCEPTION_HANDLERS = {
+    Exception: internal_error_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
-from events.config import redis_url
+from events.config import redis_url, task_queue_name
 from events.services import notifications
 
 logger = logging.getLogger("convene.tasks")
@@ -22,15 +22,15 @@ SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
 
 
-def build_broker(url: str | None) -> AsyncBroker:
+def build_broker(url: str | None, queue: str) -> AsyncBroker:
     if url:
         from taskiq_redis import ListQueueBroker
 
-        return ListQueueBroker(url=url, queue_name="convene:tasks")
+        return ListQueueBroker(url=url, queue_name=queue)
     return InMemoryBroker()
 
 
-broker: AsyncBroker = build_broker(redis_url())
+broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
 runs_in_process = isinstance(broker, InMemoryBroker)
 
 
@@ -78,15 +78,19 @@ async def sweeper():
             await task
 
 
+# The in-process broker fires worker events inside the web process too, where the app's
+# lifespan already owns the pool and the sweeper: only a real worker process sets them up.
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
 async def _worker_startup(state: TaskiqState) -> None:
-    from events.worker import start_worker
+    if not runs_in_process:
+        from events.worker import start_worker
 
-    await start_worker(state)
+        await start_worker(state)
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
 async def _worker_shutdown(state: TaskiqState) -> None:
-    from events.worker import stop_worker
+    if not runs_in_process:
+        from events.worker import stop_worker
 
-    await stop_worker(state)
+        await stop_worker(state)

@@ -280,6 +280,29 @@ async def test_create_refuses_unknown_region(client, world):
     await _refused_create(client, world, body, 422, "invalid_input", "unknown_region")
 
 
+async def test_create_refuses_unknown_topic(client, world):
+    body = _event_body("no-topic", topics=["astrology"])
+    await _refused_create(client, world, body, 422, "invalid_input", "unknown_topic")
+
+
+async def test_create_refuses_registration_closing_before_it_opens(client, world):
+    opens = _start(2)
+    body = _event_body(
+        "bad-window",
+        registration_opens_at=opens.isoformat(),
+        registration_closes_at=(opens - timedelta(hours=1)).isoformat(),
+    )
+    await _refused_create(
+        client, world, body, 422, "invalid_input", "invalid_registration_window"
+    )
+
+
+async def test_create_refuses_duplicate_question_keys(client, world):
+    question = {"key": "diet", "label": "Dietary needs"}
+    body = _event_body("dup-questions", questions=[question, question])
+    await _refused_create(client, world, body, 422, "invalid_input", "duplicate_question")
+
+
 async def test_create_refuses_unknown_json_field(client, world):
     body = _event_body("extra-field", colour="teal")
     await _refused_create(client, world, body, 400, "validation_failed", None)
@@ -322,6 +345,14 @@ async def test_publishing_a_draft_without_sessions_is_refused(client, world):
     _assert_problem(response, 409, "conflict", "no_sessions")
     still = await client.get(f"/api/manage/events/{draft['slug']}", headers=auth(world.admin))
     assert still.json()["status"] == "draft"
+
+
+async def test_publishing_a_draft_without_venue_or_link_is_refused(client, world):
+    draft = await world.create_event(client, publish=False, venue=None)
+    response = await client.post(
+        f"/api/manage/events/{draft['slug']}/publish", headers=auth(world.admin)
+    )
+    _assert_problem(response, 409, "conflict", "no_location")
 
 
 async def test_draft_is_invisible_publicly_but_listed_for_organizers(client, world):
@@ -389,6 +420,37 @@ async def test_resending_the_same_time_keeps_the_revision(client, world):
         client, world, session["id"], {"starts_at": session["starts_at"]}
     )
     assert changed["revision"] == session["revision"]
+
+
+async def test_relocating_a_session_bumps_its_revision(client, world):
+    event = await world.create_event(client)
+    session = event["sessions"][0]
+    changed = await _patch_session(
+        client, world, session["id"], {"location_name": "Room 101", "location_address": "Floor 1"}
+    )
+    assert changed["location_name"] == "Room 101"
+    assert changed["revision"] == session["revision"] + 1
+
+
+async def test_moving_a_session_end_before_its_start_is_refused(client, world):
+    event = await world.create_event(client)
+    session = event["sessions"][0]
+    earlier = datetime.fromisoformat(session["starts_at"]) - timedelta(hours=1)
+    response = await client.patch(
+        f"/api/manage/sessions/{session['id']}",
+        json={"ends_at": earlier.isoformat()},
+        headers=auth(world.admin),
+    )
+    _assert_problem(response, 422, "invalid_input", "invalid_session_times")
+    detail = await client.get(f"/api/manage/events/{event['slug']}", headers=auth(world.admin))
+    assert detail.json()["sessions"][0] == session
+
+
+async def test_unknown_session_is_not_found(client, world):
+    response = await client.patch(
+        "/api/manage/sessions/999999", json={"title": "Ghost"}, headers=auth(world.admin)
+    )
+    _assert_problem(response, 404, "not_found")
 
 
 async def test_moving_a_session_updates_the_event_dates(client, world):
@@ -466,6 +528,58 @@ async def test_venue_change_bumps_only_sessions_without_their_own_location(clien
     revisions = {s["title"]: s["revision"] for s in response.json()["sessions"]}
     assert revisions == {"At the venue": 1, "Elsewhere": 0}
     assert response.json()["venue"]["name"] == "Convention Center"
+
+
+async def test_resending_the_same_venue_bumps_no_revision(client, world):
+    venue = {"name": "Convention Center", "address": "700 14th St", "latitude": 39.742,
+             "longitude": -104.997}
+    event = await world.create_event(client, venue=venue)
+    response = await client.patch(
+        f"/api/manage/events/{event['slug']}", json={"venue": venue}, headers=auth(world.admin)
+    )
+    assert response.status_code == 200, response.text
+    assert [s["revision"] for s in response.json()["sessions"]] == [0]
+
+
+async def test_published_event_cannot_lose_both_venue_and_join_link(client, world):
+    event = await world.create_event(client)
+    response = await client.patch(
+        f"/api/manage/events/{event['slug']}",
+        json={"venue": None, "title": "Nowhere"},
+        headers=auth(world.admin),
+    )
+    _assert_problem(response, 409, "conflict", "no_location")
+    kept = await client.get(f"/api/manage/events/{event['slug']}", headers=auth(world.admin))
+    assert kept.json()["venue"]["name"] == "City Hall"
+    assert kept.json()["title"] == event["title"]
+
+
+async def test_published_event_can_move_online(client, world):
+    event = await world.create_event(client)
+    response = await client.patch(
+        f"/api/manage/events/{event['slug']}",
+        json={"venue": None, "online_url": "https://meet.example/moved"},
+        headers=auth(world.admin),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["venue"] is None
+    assert response.json()["online"] is True
+    assert [s["revision"] for s in response.json()["sessions"]] == [1]
+
+
+async def test_refused_capacity_change_leaves_the_event_untouched(client, world):
+    event = await world.create_event(client, capacity=5)
+    for person in await world.members(2):
+        await _register(client, event["slug"], person)
+    response = await client.patch(
+        f"/api/manage/events/{event['slug']}",
+        json={"title": "Shrunk", "capacity": 1},
+        headers=auth(world.admin),
+    )
+    _assert_problem(response, 409, "conflict", "capacity_below_confirmed")
+    kept = await client.get(f"/api/manage/events/{event['slug']}", headers=auth(world.admin))
+    assert kept.json()["title"] == event["title"]
+    assert kept.json()["capacity"] == 5
 
 
 async def test_event_title_change_bumps_no_revision(client, world):
@@ -793,3 +907,25 @@ async def test_region_organizer_cannot_create_members_or_issue_tokens(client, wo
         f"/api/manage/members/{person.id}/tokens", json={}, headers=auth(world.checkin_staff)
     )
     _assert_problem(staff, 403, "forbidden")
+
+
+async def test_csv_export_defuses_formula_emails(client, world):
+    event = await world.create_event(client)
+    created = await client.post(
+        "/api/manage/members",
+        json={"name": "Sneaky", "email": "=1+1@denvergov.test"},
+        headers=auth(world.admin),
+    )
+    assert created.status_code == 201, created.text
+    issued = await client.post(
+        f"/api/manage/members/{created.json()['id']}/tokens", json={}, headers=auth(world.admin)
+    )
+    registered = await client.post(
+        f"/api/events/{event['slug']}/registration", headers=auth(issued.json()["token"])
+    )
+    assert registered.status_code == 201, registered.text
+    response = await client.get(
+        f"/api/manage/events/{event['slug']}/registrations.csv", headers=auth(world.admin)
+    )
+    header, row = list(csv.reader(io.StringIO(response.text)))
+    assert dict(zip(header, row, strict=True))["email"] == "'=1+1@denvergov.test"

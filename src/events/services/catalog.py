@@ -34,6 +34,10 @@ def registration_open(row: dict, now: datetime) -> bool:
     return ends is None or now < ends
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def event_url(slug: str) -> str:
     return f"{get_settings().base_url}/events/{slug}"
 
@@ -114,8 +118,10 @@ async def list_events(
         where.append("e.starts_at < {}")
         args.append(starts_before)
     if text:
-        where.append("(LOWER(e.title) LIKE {} OR LOWER(e.summary) LIKE {})")
-        pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        where.append(
+            "(LOWER(e.title) LIKE {} ESCAPE '\\' OR LOWER(e.summary) LIKE {} ESCAPE '\\')"
+        )
+        pattern = "%" + _escape_like(text.lower()) + "%"
         args.extend([pattern, pattern])
     clause = " AND ".join(where)
     total = await fetch_one(f"SELECT COUNT(*) AS n FROM event e WHERE {clause}", *args)

@@ -181,14 +181,24 @@ async def update_event(
     if data.questions is not msgspec.UNSET:
         _check_questions(data.questions)
         changes["questions"] = dump_json(msgspec.to_builtins(data.questions))
-    venue_changed = data.venue is not msgspec.UNSET
-    if venue_changed:
+    venue_changed = False
+    if data.venue is not msgspec.UNSET:
         venue = data.venue
-        changes.update(
-            venue_name=venue.name if venue else None,
-            venue_address=venue.address if venue else None,
-            latitude=venue.latitude if venue else None,
-            longitude=venue.longitude if venue else None,
+        place = {
+            "venue_name": venue.name if venue else None,
+            "venue_address": venue.address if venue else None,
+            "latitude": venue.latitude if venue else None,
+            "longitude": venue.longitude if venue else None,
+        }
+        changes.update(place)
+        # Only a real move is a new revision: resending the same venue changes nothing.
+        venue_changed = not all(_same(value, row[column]) for column, value in place.items())
+    venue_name = changes.get("venue_name", row["venue_name"])
+    if row["status"] == EventStatus.published and not (
+        venue_name or changes.get("online_url", row["online_url"])
+    ):
+        raise Conflict(
+            "A published event needs a venue or an online join link.", reason="no_location"
         )
     region_ids = topic_ids = None
     if data.regions is not msgspec.UNSET:
@@ -213,6 +223,13 @@ async def update_event(
             await _set_links(row["id"], "event_topic", "topic", topic_ids)
     await tasks.enqueue_deliveries(promoted)
     return await manager_event(organizer, slug)
+
+
+def _same(new: object, old: object) -> bool:
+    """Equal, allowing for coordinates stored as single-precision REAL on PostgreSQL."""
+    if isinstance(new, float) and isinstance(old, float):
+        return abs(new - old) < 1e-5
+    return new == old
 
 
 async def _set_organization_cap(event_id: int, cap: int | None) -> None:
