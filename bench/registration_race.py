@@ -1,18 +1,17 @@
 """Registration race: how fast can members grab seats, and does capacity hold?
 
-Many clients register for one event at once, each request as a different member, so
-every request takes the real path: token lookup, event gate, the conditional UPDATE on
-the event row that hands out seats and arrival numbers, the INSERT, and the response.
+Many clients register for one event at once, each request as a different member, so every
+request takes the real path: token lookup, event gate, the conditional UPDATE on the event
+row that hands out seats and arrival numbers, the INSERT, and the response.
 
-The figure alone says little (it depends on the machine), so the same server in the same
-run also serves POST /bench/ceiling/<id>: one conditional UPDATE on one event row and
+A req/s figure alone says little (it depends on the machine), so the same server in the
+same run also serves POST /bench/ceiling/<id>: one conditional UPDATE on one event row and
 nothing else, the least work any request touching that row can do. The two targets run
 alternately, ceiling then registration, for several rounds, so noise (CPU frequency,
 neighbours, autovacuum) hits both; the result is the ratio of their median req/s.
 
-After the runs the database is checked: no overbooking, seats_taken matches the
-confirmed rows, one registration per member, unique arrival numbers, and the waitlist
-strictly behind every confirmed seat.
+Afterwards the database is checked: no overbooking, seats_taken equal to the confirmed
+rows, one registration per member, unique arrival numbers, the waitlist behind every seat.
 
     .venv/bin/python bench/registration_race.py --clients 64 --duration 10 --rounds 3
 """
@@ -35,14 +34,26 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "bench" / "register.lua"
 RESULTS = ROOT / "bench" / "results"
+SERVER_LOG = RESULTS / "registration_race_server.log"
 THREADS = 2
+UVICORN_ARGS = (
+    "--factory events.app:create_app --host 127.0.0.1 --no-access-log --log-level warning"
+)
+WRK_PATTERNS = {  # what run_wrk reads from wrk's report; status lines come from register.lua
+    "rps": r"Requests/sec:\s+([\d.]+)",
+    "p50": r"^\s+50%\s+(\S+)",
+    "p99": r"^\s+99%\s+(\S+)",
+    "requests": r"(\d+) requests in",
+    "non_2xx": r"Non-2xx or 3xx responses: (\d+)",
+    "socket_errors": r"Socket errors: (.*)",
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,14 +69,14 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# --- database -------------------------------------------------------------------------
+# --- database ---------------------------------------------------------------------------
 
 
 async def recreate_database(url: str) -> None:
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin = await asyncpg.connect(parts._replace(path="/postgres").geturl())
     try:
+        name = parts.path.lstrip("/")
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -74,112 +85,113 @@ async def recreate_database(url: str) -> None:
 
 def migrate(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/convene"), "migrate"], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    command = [str(ROOT / ".venv/bin/convene"), "migrate"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int, int]:
+SEED_EVENTS = """
+WITH e AS (
+    INSERT INTO event (slug, title, kind, status, timezone, capacity, seats_taken, arrivals,
+                       members_only, approval_required, questions, starts_at, ends_at)
+    SELECT slug, initcap(slug), 'workshop', 'published', 'UTC', cap, 0, 0, false, false,
+           '[]', $3, $4
+    FROM (VALUES ('race', $2::int), ('ceiling', NULL)) AS v (slug, cap)
+    RETURNING id, slug
+), r AS (
+    INSERT INTO event_region (event, region) SELECT id, $1 FROM e
+), s AS (
+    INSERT INTO event_session (event, title, starts_at, ends_at)
+    SELECT id, 'Main session', $3, $4 FROM e
+)
+SELECT id FROM e WHERE slug = 'ceiling'
+"""
+
+
+async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int]:
     """One region, one member organization, ``members`` members with a token each, and two
-    published events: ``race`` (with a capacity) and ``ceiling``. Returns tokens and ids."""
+    published events a month ahead, ``race`` (with a capacity) and ``ceiling``.
+    Returns the tokens and the ceiling's id."""
     tokens = ["cvm_" + secrets.token_urlsafe(32) for _ in range(members)]
     now = datetime.now(UTC)
-    starts, ends = now + timedelta(days=30), now + timedelta(days=30, hours=3)
+    ids = range(1, members + 1)
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction():
-            region = await conn.fetchval(
-                "INSERT INTO region (slug, name, timezone) "
-                "VALUES ('bench', 'Bench', 'UTC') RETURNING id"
-            )
-            org = await conn.fetchval(
+            region, org = await conn.fetchrow(
+                "WITH r AS (INSERT INTO region (slug, name, timezone) "
+                "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
                 "INSERT INTO organization (slug, name, kind, region, is_member) "
-                "VALUES ('bench', 'Bench City', 'city', $1, true) RETURNING id",
-                region,
+                "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
             )
-            await conn.copy_records_to_table(
-                "member",
-                columns=["id", "name", "email", "organization", "created_at"],
-                records=[(i, f"Member {i}", f"m{i}@bench.test", org, now)
-                         for i in range(1, members + 1)],
-            )
+            member_rows = [(i, f"Member {i}", f"m{i}@bench.test", org, now) for i in ids]
+            columns = ["id", "name", "email", "organization", "created_at"]
+            await conn.copy_records_to_table("member", records=member_rows, columns=columns)
             await conn.execute("SELECT setval('member_id_seq', $1)", members)
-            await conn.copy_records_to_table(
-                "api_token",
-                columns=["token_hash", "member", "label", "created_at"],
-                records=[(hashlib.sha256(t.encode()).hexdigest(), i, "bench", now)
-                         for i, t in enumerate(tokens, start=1)],
+            # label, created_at and revoked_at keep their defaults: '', now, NULL
+            token_rows = [(hashlib.sha256(t.encode()).hexdigest(), i) for i, t in zip(ids, tokens)]
+            columns = ["token_hash", "member"]
+            await conn.copy_records_to_table("api_token", records=token_rows, columns=columns)
+            starts = now + timedelta(days=30)
+            ceiling_id = await conn.fetchval(
+                SEED_EVENTS, region, capacity, starts, starts + timedelta(hours=3)
             )
-            ids = []
-            for slug, cap in (("race", capacity), ("ceiling", None)):
-                event = await conn.fetchval(
-                    "INSERT INTO event (slug, title, kind, status, timezone, capacity, "
-                    "seats_taken, arrivals, members_only, approval_required, questions, "
-                    "starts_at, ends_at) VALUES ($1, $1, 'workshop', 'published', 'UTC', $2, "
-                    "0, 0, false, false, '[]', $3, $4) RETURNING id",
-                    slug, cap, starts, ends,
-                )
-                await conn.execute(
-                    "INSERT INTO event_region (event, region) VALUES ($1, $2)", event, region
-                )
-                await conn.execute(
-                    "INSERT INTO event_session (event, title, starts_at, ends_at) "
-                    "VALUES ($1, 'Main session', $2, $3)",
-                    event, starts, ends,
-                )
-                ids.append(event)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    return tokens, ids[0], ids[1]
+    return tokens, ceiling_id
 
 
-def write_token_files(directory: Path, tokens: list[str], rounds: int, per_thread: int) -> None:
+async def vacuum(url: str) -> None:
+    """What autovacuum would have done by now (it may be off, as on the reference machine):
+    without it every run would inherit the dead row versions of the runs before it."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+
+
+def write_token_files(directory: str, tokens: list[str], rounds: int, per_thread: int) -> None:
     """tokens_r<round>_t<thread>.txt: disjoint slices, so no member registers twice."""
-    chunks = iter(range(0, len(tokens), per_thread))
-    for round_no in range(1, rounds + 1):
-        for thread in range(1, THREADS + 1):
-            start = next(chunks)
-            path = directory / f"tokens_r{round_no}_t{thread}.txt"
-            path.write_text("\n".join(tokens[start:start + per_thread]) + "\n")
+    for n, start in enumerate(range(0, rounds * THREADS * per_thread, per_thread)):
+        path = Path(directory) / f"tokens_r{n // THREADS + 1}_t{n % THREADS + 1}.txt"
+        path.write_text("\n".join(tokens[start : start + per_thread]) + "\n")
 
 
 async def verify(url: str, capacity: int) -> dict:
     """The race event's invariants, each as name -> bool, with the counts behind them."""
     conn = await asyncpg.connect(url)
     try:
-        event = await conn.fetchrow("SELECT id, seats_taken, arrivals FROM event WHERE slug='race'")
-        stats = await conn.fetchrow(
-            "SELECT count(*) AS total, "
-            "count(*) FILTER (WHERE status = 'confirmed') AS confirmed, "
-            "count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted, "
-            "count(*) FILTER (WHERE status NOT IN ('confirmed', 'waitlisted')) AS other, "
-            "count(DISTINCT member) AS members, count(DISTINCT arrival) AS arrivals, "
-            "count(arrival) AS with_arrival, "
-            "max(arrival) FILTER (WHERE status = 'confirmed') AS last_confirmed, "
-            "min(arrival) FILTER (WHERE status = 'waitlisted') AS first_waitlisted "
-            "FROM registration WHERE event = $1",
-            event["id"],
+        row = await conn.fetchrow(
+            "SELECT e.seats_taken, e.arrivals AS drawn, count(r.id) AS total, "
+            "count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed, "
+            "count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted, "
+            "count(DISTINCT r.member) AS members, count(DISTINCT r.arrival) AS arrivals, "
+            "max(r.arrival) FILTER (WHERE r.status = 'confirmed') AS last_confirmed, "
+            "min(r.arrival) FILTER (WHERE r.status = 'waitlisted') AS first_waitlisted "
+            "FROM event e LEFT JOIN registration r ON r.event = e.id "
+            "WHERE e.slug = 'race' GROUP BY e.id"
         )
     finally:
         await conn.close()
-    s = dict(stats)
-    checks = {
+    s = dict(row)
+    behind = None in (s["first_waitlisted"], s["last_confirmed"]) or (
+        s["first_waitlisted"] > s["last_confirmed"]
+    )
+    s["checks"] = {
         "confirmed <= capacity": s["confirmed"] <= capacity,
         "confirmed == min(capacity, registrations)": s["confirmed"] == min(capacity, s["total"]),
-        "seats_taken == confirmed": event["seats_taken"] == s["confirmed"],
+        "seats_taken == confirmed": s["seats_taken"] == s["confirmed"],
+        "only confirmed or waitlisted": s["confirmed"] + s["waitlisted"] == s["total"],
         "one registration per member": s["members"] == s["total"],
-        "arrival numbers present and unique": s["arrivals"] == s["with_arrival"] == s["total"],
-        "event.arrivals == registrations": event["arrivals"] == s["total"],
-        "only confirmed or waitlisted": s["other"] == 0,
-        "waitlist behind every confirmed seat": s["first_waitlisted"] is None
-        or s["last_confirmed"] is None or s["first_waitlisted"] > s["last_confirmed"],
+        "arrival numbers unique": s["arrivals"] == s["total"],
+        "event.arrivals == registrations": s["drawn"] == s["total"],
+        "waitlist behind every confirmed seat": behind,
     }
-    return {**s, "seats_taken": event["seats_taken"], "checks": checks}
+    return s
 
 
-# --- server and load ------------------------------------------------------------------
+# --- server and load --------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -188,22 +200,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen:
+def start_server(url: str, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env |= {
-        "DATABASE_URL": url, "CONVENE_BENCH_ROUTES": "1", "LOG_LEVEL": "WARNING",
-        "DB_POOL_SIZE": "10", "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": url,
+        "CONVENE_BENCH_ROUTES": "1",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_SIZE": "10",
+        "SECRET_KEY": secrets.token_urlsafe(32),
     }
-    command = [
-        str(ROOT / ".venv/bin/uvicorn"), "--factory", "events.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-    ]
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    command = [str(ROOT / ".venv/bin/uvicorn"), *UVICORN_ARGS.split(), "--port", str(port)]
+    with SERVER_LOG.open("wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode}; see {log}")
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -211,7 +221,7 @@ def start_server(url: str, port: int, log: Path) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     stop_server(server)
-    raise RuntimeError(f"server not healthy after 30 s; see {log}")
+    raise RuntimeError(f"the server did not become healthy; see {SERVER_LOG}")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -229,118 +239,134 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_wrk(url: str, clients: int, duration: int, lua_args: list[str] = ()) -> dict:
-    command = [
-        "wrk", f"-t{THREADS}", f"-c{clients}", f"-d{duration}s", "--latency",
-        "-s", str(LUA), url, *(["--", *lua_args] if lua_args else []),
-    ]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-    if not (rps and p50 and p99):
-        raise RuntimeError(f"cannot parse wrk output:\n{out}")
-    total = re.search(r"(\d+) requests in", out)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
+def run_wrk(url: str, clients: int, duration: int, lua_args: list[str] | None = None) -> dict:
+    threads = min(THREADS, clients)  # wrk needs a connection per thread
+    command = f"wrk --latency -t{threads} -c{clients} -d{duration}s -s {LUA} {url}".split()
+    command += ["--", *lua_args] if lua_args else []
+    proc = subprocess.run(command, check=False, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    out = proc.stdout
+    found = {key: re.search(pattern, out, re.MULTILINE) for key, pattern in WRK_PATTERNS.items()}
+    if not all(found[key] for key in ("rps", "p50", "p99", "requests")):
+        raise RuntimeError(f"cannot parse the output of wrk:\n{out}")
+    value = {key: match.group(1) if match else None for key, match in found.items()}
+    statuses = re.findall(r"^status (\d+) (\d+)$", out, re.MULTILINE)
     return {
-        "rps": float(rps.group(1)), "p50_ms": to_ms(p50.group(1)), "p99_ms": to_ms(p99.group(1)),
-        "requests": int(total.group(1)), "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else None,
-        "statuses": {int(c): int(n) for c, n in re.findall(r"^status (\d+) (\d+)$", out, re.M)},
+        "rps": float(value["rps"]),
+        "p50_ms": to_ms(value["p50"]),
+        "p99_ms": to_ms(value["p99"]),
+        "requests": int(value["requests"]),
+        "non_2xx": int(value["non_2xx"] or 0),
+        "socket_errors": value["socket_errors"],
+        "statuses": {int(code): int(count) for code, count in statuses},
     }
 
 
-# --- report ---------------------------------------------------------------------------
+def measure(args: argparse.Namespace, base: str, ceiling_id: int, token_dir: str) -> dict:
+    """Ceiling then registration, ``rounds`` times, after a short unrecorded warm-up; each
+    run starts on a vacuumed database."""
+    ceiling = f"{base}/bench/ceiling/{ceiling_id}"
+    registration = f"{base}/api/events/race/registration"
+    run_wrk(ceiling, args.clients, 2)
+    runs: dict[str, list[dict]] = {"ceiling": [], "registration": []}
+    for n in range(1, args.rounds + 1):
+        asyncio.run(vacuum(args.database_url))
+        runs["ceiling"].append(run_wrk(ceiling, args.clients, args.duration))
+        asyncio.run(vacuum(args.database_url))
+        runs["registration"].append(
+            run_wrk(registration, args.clients, args.duration, [token_dir, str(n)])
+        )
+        for name, done in runs.items():
+            last = done[-1]
+            print(f"round {n} {name:>12}: {last['rps']:7.0f} req/s, {last['statuses']}", flush=True)
+    return runs
 
 
-def summarize(runs: list[dict]) -> dict:
-    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms")}
+# --- report -----------------------------------------------------------------------------
+
+
+def summarize(runs: dict[str, list[dict]]) -> dict:
+    results: dict = {}
+    for name, target in runs.items():
+        median = {k: statistics.median(r[k] for r in target) for k in ("rps", "p50_ms", "p99_ms")}
+        results[name] = {"runs": target, "median": median}
+    ratio = results["registration"]["median"]["rps"] / results["ceiling"]["median"]["rps"]
+    return results | {"ratio": ratio}
 
 
 def print_table(results: dict) -> None:
-    print(f"\n{'':14}{'ceiling':>28}   {'registration':>28}")
-    print(f"{'':14}" + f"{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   " * 2)
-    rows = [(f"round {i + 1}", c, r) for i, (c, r) in
-            enumerate(zip(results["ceiling"]["runs"], results["registration"]["runs"]))]
+    print(f"\n{'':10}{'ceiling':>28}   {'registration':>28}")
+    print(f"{'':10}" + f"{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   " * 2)
+    pairs = zip(results["ceiling"]["runs"], results["registration"]["runs"])
+    rows = [(f"round {i}", c, r) for i, (c, r) in enumerate(pairs, start=1)]
     rows.append(("median", results["ceiling"]["median"], results["registration"]["median"]))
-    for label, c, r in rows:
-        cells = "   ".join(f"{x['rps']:>10.0f}{x['p50_ms']:>9.2f}{x['p99_ms']:>9.2f}" for x in (c, r))
-        print(f"{label:14}{cells}")
+    for label, *cells in rows:
+        print(
+            f"{label:10}"
+            + "   ".join(f"{x['rps']:>10.0f}{x['p50_ms']:>9.2f}{x['p99_ms']:>9.2f}" for x in cells)
+        )
     print(f"\nratio registration/ceiling (median req/s): {results['ratio']:.2f}")
 
 
-def measure(args: argparse.Namespace, base: str, ceiling_id: int, token_dir: str) -> dict:
-    """Ceiling then registration, ``rounds`` times, after a short unrecorded warm-up."""
-    ceiling_url = f"{base}/bench/ceiling/{ceiling_id}"
-    run_wrk(ceiling_url, args.clients, 2)
-    runs: dict[str, list[dict]] = {"ceiling": [], "registration": []}
-    for round_no in range(1, args.rounds + 1):
-        runs["ceiling"].append(run_wrk(ceiling_url, args.clients, args.duration))
-        runs["registration"].append(run_wrk(
-            f"{base}/api/events/race/registration", args.clients, args.duration,
-            [token_dir, str(round_no)]))
-        for name, target_runs in runs.items():
-            run = target_runs[-1]
-            print(f"round {round_no} {name:>12}: {run['rps']:8.0f} req/s  statuses "
-                  f"{run['statuses']}  socket errors: {run['socket_errors']}", flush=True)
-    return runs
+def cpu_model() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if "model name" in line), "?")
+    return f"{model} x {os.cpu_count()}"
 
 
 def main() -> int:
     args = parse_args()
-    per_thread = args.max_rate * args.duration // THREADS
+    per_thread = args.max_rate * args.duration // THREADS  # tokens per wrk thread and round
     members = per_thread * THREADS * args.rounds
-    print(f"recreating the database, seeding {members} members with tokens ...", flush=True)
+    print(f"recreating {args.database_url}, seeding {members} members ...", flush=True)
     asyncio.run(recreate_database(args.database_url))
     migrate(args.database_url)
-    tokens, _, ceiling_id = asyncio.run(seed(args.database_url, members, args.capacity))
+    tokens, ceiling_id = asyncio.run(seed(args.database_url, members, args.capacity))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / "registration_race_server.log"
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="convene-bench-") as token_dir:
-        write_token_files(Path(token_dir), tokens, args.rounds, per_thread)
-        server = start_server(args.database_url, port, log)
+        write_token_files(token_dir, tokens, args.rounds, per_thread)
+        server = start_server(args.database_url, port)
         try:
             runs = measure(args, f"http://127.0.0.1:{port}", ceiling_id, token_dir)
         finally:
             stop_server(server)
 
-    results: dict = {name: {"runs": r, "median": summarize(r)} for name, r in runs.items()}
-    results["ratio"] = results["registration"]["median"]["rps"] / results["ceiling"]["median"]["rps"]
+    results = summarize(runs)
     check = asyncio.run(verify(args.database_url, args.capacity))
     created = sum(run["statuses"].get(201, 0) for run in runs["registration"])
     # wrk drops the replies still in flight when a run ends: at most one per connection.
-    check["checks"]["every 201 is a row"] = 0 <= check["total"] - created <= args.clients * args.rounds
-    log_text = log.read_text(errors="replace")
+    unanswered = check["total"] - created
+    check["checks"]["every 201 is a row"] = 0 <= unanswered <= args.clients * args.rounds
+    tracebacks = SERVER_LOG.read_text(errors="replace").count("Traceback")
+    non_2xx = sum(run["non_2xx"] for target in runs.values() for run in target)
     results |= {
-        "verification": check, "created_201": created,
-        "server_log": {"tracebacks": log_text.count("Traceback"), "path": str(log)},
-        "config": vars(args) | {"threads": THREADS}, "cpu": cpu_model(),
+        "verification": check,
+        "created_201": created,
+        "non_2xx": non_2xx,
+        "server_tracebacks": tracebacks,
+        "config": vars(args) | {"threads": THREADS},
+        "cpu": cpu_model(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (RESULTS / "registration_race.json").write_text(json.dumps(results, indent=2, default=str))
     print_table(results)
-    print(f"registrations: {check['total']} ({check['confirmed']} confirmed, "
-          f"{check['waitlisted']} waitlisted), 201 responses: {created}")
+    print(
+        f"registrations: {check['total']} ({check['confirmed']} confirmed, "
+        f"{check['waitlisted']} waitlisted); 201 responses: {created}"
+    )
     failed = [name for name, ok in check["checks"].items() if not ok]
     if failed:
         print(f"OVERBOOKED OR INCONSISTENT: {failed}\n{check}", file=sys.stderr)
         return 1
     print("overbooked: none")
-    non_2xx = sum(run["non_2xx"] for target in runs.values() for run in target)
-    if non_2xx or results["server_log"]["tracebacks"]:
-        print(f"{non_2xx} non-2xx responses, {results['server_log']['tracebacks']} tracebacks; "
-              f"see {log}", file=sys.stderr)
+    if non_2xx or tracebacks:
+        print(
+            f"{non_2xx} non-2xx responses, {tracebacks} tracebacks in {SERVER_LOG}", file=sys.stderr
+        )
         return 1
     return 0
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return f"{line.split(':', 1)[1].strip()} x {os.cpu_count()}"
-    return f"unknown x {os.cpu_count()}"
 
 
 if __name__ == "__main__":
