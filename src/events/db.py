@@ -53,10 +53,18 @@ def prepare_sqlite_file(settings: Settings) -> None:
         connection.execute("PRAGMA journal_mode=WAL")
 
 
+async def _keep_session(connection: object) -> None:
+    """asyncpg's default reset (RESET ALL, UNLISTEN, unlock advisory locks) costs a round
+    trip per released connection. Convene sets no session state, and asyncpg still rolls
+    back an open transaction before calling this, so there is nothing more to undo."""
+
+
 @asynccontextmanager
 async def database_lifespan(settings: Settings) -> AsyncIterator[None]:
     if isinstance(DB, PostgresEngine):
-        await DB.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        await DB.start_connection_pool(
+            min_size=1, max_size=settings.db_pool_size, reset=_keep_session
+        )
         try:
             yield
         finally:

@@ -116,6 +116,7 @@ class Event(Table, db=DB):
     capacity = Integer(null=True, default=None)  # None: unlimited
     seats_taken = Integer(default=0)  # confirmed registrations, kept by conditional UPDATEs
     arrivals = Integer(default=0)  # hands out each registration's place in the queue
+    waitlisted = Integer(default=0)  # waitlisted registrations, kept with seats_taken
     registration_opens_at = Timestamptz(null=True, default=None)
     registration_closes_at = Timestamptz(null=True, default=None)
     members_only = Boolean(default=False)

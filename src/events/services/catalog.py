@@ -12,7 +12,7 @@ from events.enums import EventStatus
 EVENT_COLUMNS = (
     "e.id, e.slug, e.title, e.kind, e.status, e.summary, e.description, e.timezone, "
     "e.venue_name, e.venue_address, e.latitude, e.longitude, e.online_url, e.capacity, "
-    "e.seats_taken, e.registration_opens_at, e.registration_closes_at, e.members_only, "
+    "e.seats_taken, e.waitlisted, e.registration_opens_at, e.registration_closes_at, e.members_only, "
     "e.organization_seat_cap, e.approval_required, e.credit_hours, e.questions, "
     "e.starts_at, e.ends_at"
 )
@@ -55,18 +55,6 @@ async def _labels(table: str, column: str, event_ids: list[int]) -> dict[int, li
     for row in rows:
         grouped[row["event"]].append(row)
     return grouped
-
-
-async def _waitlists(event_ids: list[int]) -> dict[int, int]:
-    if not event_ids:
-        return {}
-    placeholders = ", ".join("{}" for _ in event_ids)
-    rows = await fetch(
-        "SELECT event, COUNT(*) AS n FROM registration WHERE status = 'waitlisted' "
-        f"AND event IN ({placeholders}) GROUP BY event",
-        *event_ids,
-    )
-    return {row["event"]: row["n"] for row in rows}
 
 
 def _seats_left(row: dict) -> int | None:
@@ -118,9 +106,7 @@ async def list_events(
         where.append("e.starts_at < {}")
         args.append(starts_before)
     if text:
-        where.append(
-            "(LOWER(e.title) LIKE {} ESCAPE '\\' OR LOWER(e.summary) LIKE {} ESCAPE '\\')"
-        )
+        where.append("(LOWER(e.title) LIKE {} ESCAPE '\\' OR LOWER(e.summary) LIKE {} ESCAPE '\\')")
         pattern = "%" + _escape_like(text.lower()) + "%"
         args.extend([pattern, pattern])
     clause = " AND ".join(where)
@@ -144,7 +130,6 @@ async def summaries(rows: list[dict]) -> list[schemas.EventSummary]:
     ids = [row["id"] for row in rows]
     regions = await _labels("event_region", "region", ids)
     topics = await _labels("event_topic", "topic", ids)
-    waitlists = await _waitlists(ids)
     now = datetime.now(UTC)
     return [
         schemas.EventSummary(
@@ -162,7 +147,7 @@ async def summaries(rows: list[dict]) -> list[schemas.EventSummary]:
             online=row["online_url"] is not None,
             capacity=row["capacity"],
             seats_left=_seats_left(row),
-            waitlist_length=waitlists.get(row["id"], 0),
+            waitlist_length=row["waitlisted"],
             registration_open=registration_open(row, now),
             url=event_url(row["slug"]),
         )
@@ -186,7 +171,6 @@ async def sessions_of(event_id: int) -> list[schemas.Session]:
 async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Event:
     regions = (await _labels("event_region", "region", [row["id"]]))[row["id"]]
     topics = (await _labels("event_topic", "topic", [row["id"]]))[row["id"]]
-    waitlist = (await _waitlists([row["id"]])).get(row["id"], 0)
     venue = None
     if row["venue_name"]:
         venue = schemas.Venue(
@@ -218,7 +202,7 @@ async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Eve
         capacity=row["capacity"],
         seats_taken=row["seats_taken"],
         seats_left=_seats_left(row),
-        waitlist_length=waitlist,
+        waitlist_length=row["waitlisted"],
         registration_opens_at=row["registration_opens_at"],
         registration_closes_at=row["registration_closes_at"],
         registration_open=registration_open(row, datetime.now(UTC)),

@@ -25,7 +25,7 @@ async def approve(organizer: OrganizerPrincipal, registration_id: int) -> Regist
     if current["status"] != RegistrationStatus.pending:
         raise Conflict("Only pending registrations can be approved.", reason="not_pending")
     async with write_transaction():
-        status, arrival = await take_seat_or_queue(current["event"])
+        status, arrival, _ = await take_seat_or_queue(current["event"])
         now = _now()
         row = await fetch_one(
             "UPDATE registration SET status = {}, arrival = {}, updated_at = {}, "
@@ -64,7 +64,8 @@ async def promote(organizer: OrganizerPrincipal, registration_id: int) -> Regist
     async with write_transaction():
         await fetch(
             "UPDATE event SET capacity = CASE WHEN capacity IS NOT NULL AND seats_taken >= capacity "
-            "THEN seats_taken + 1 ELSE capacity END, seats_taken = seats_taken + 1 WHERE id = {}",
+            "THEN seats_taken + 1 ELSE capacity END, seats_taken = seats_taken + 1, "
+            "waitlisted = waitlisted - 1 WHERE id = {}",
             current["event"],
         )
         now = _now()

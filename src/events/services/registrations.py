@@ -12,16 +12,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from events.auth import MemberPrincipal
-from events.db import dump_json, fetch_one, is_unique_violation, load_json, write_transaction
+from events.db import DB, dump_json, fetch_one, is_unique_violation, load_json, write_transaction
 from events.enums import EventStatus, RegistrationSource, RegistrationStatus
 from events.errors import Conflict, NotFound, RegistrationRefused
 from events.services.answers import validate_answers
-from events.services.seats import ACTIVE, ChangedUnderneath, release, take_seat_or_queue
-
-REGISTRATION_COLUMNS = (
-    "r.id, r.event, r.member, r.status, r.arrival, r.answers, r.source, r.created_at, "
-    "r.updated_at, r.confirmed_at, r.cancelled_at"
+from events.services.seats import (
+    ACTIVE,
+    ChangedUnderneath,
+    claims,
+    looks_full,
+    position,
+    release,
+    take_seat_or_queue,
 )
+
+RETURNING = (
+    "id, event, member, status, arrival, answers, source, created_at, updated_at, "
+    "confirmed_at, cancelled_at"
+)
+REGISTRATION_COLUMNS = ", ".join(f"r.{column}" for column in RETURNING.split(", "))
 
 
 @dataclass(slots=True)
@@ -41,7 +50,8 @@ async def _event_gate(slug: str, member_id: int) -> dict:
     row = await fetch_one(
         "SELECT e.id, e.slug, e.status, e.capacity, e.registration_opens_at, "
         "e.registration_closes_at, e.ends_at, e.members_only, e.organization_seat_cap, "
-        "e.approval_required, e.questions, e.online_url, r.id AS registration_id, "
+        "e.approval_required, e.questions, e.online_url, e.seats_taken, "
+        "r.id AS registration_id, "
         "r.status AS registration_status "
         "FROM event e LEFT JOIN registration r ON r.event = e.id AND r.member = {} "
         "WHERE e.slug = {}",
@@ -88,19 +98,22 @@ async def register(
     if event["registration_status"] == RegistrationStatus.declined:
         raise RegistrationRefused("declined", "An organizer declined this registration.")
     _refuse_if_closed(event, member, _now())
-    answers = validate_answers(load_json(event["questions"]), answers)
+    new = NewRegistration(
+        event_id=event["id"],
+        member_id=member.id,
+        answers=dump_json(validate_answers(load_json(event["questions"]), answers)),
+        source=source,
+        at=_now(),
+    )
     try:
-        async with write_transaction():
-            registration_id = await _claim_place(event, member, answers, source)
+        row, position = await _claim_place(event, member, new)
     except ChangedUnderneath:
         pass  # a concurrent identical request won: fall through and return its result
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
     else:
-        record = await load_registration(registration_id)
-        record.created = True
-        return record
+        return _record(row, event, position, created=True)
     existing = await fetch_one(
         "SELECT id FROM registration WHERE event = {} AND member = {}", event["id"], member.id
     )
@@ -109,47 +122,106 @@ async def register(
     return await load_registration(existing["id"])
 
 
-async def _claim_place(
-    event: dict, member: MemberPrincipal, answers: dict, source: RegistrationSource
-) -> int:
-    now = _now()
-    if event["approval_required"]:
-        status, arrival = RegistrationStatus.pending, None
-    else:
-        status, arrival = await take_seat_or_queue(event["id"])
-    await _count_organization_seat(event, member)
-    if event["registration_id"] is not None:  # a cancelled registration comes back to life
-        row = await fetch_one(
-            "UPDATE registration SET status = {}, arrival = {}, answers = {}, source = {}, "
-            "updated_at = {}, confirmed_at = {}, cancelled_at = NULL "
-            "WHERE id = {} AND status = 'cancelled' RETURNING id",
+@dataclass(frozen=True, slots=True)
+class NewRegistration:
+    event_id: int
+    member_id: int
+    answers: str  # JSON
+    source: RegistrationSource
+    at: datetime
+
+    def confirmed_at(self, status: RegistrationStatus) -> datetime | None:
+        return self.at if status is RegistrationStatus.confirmed else None
+
+    def values(self, status: RegistrationStatus) -> list[object]:
+        """In the order of INSERT_COLUMNS, without the arrival number."""
+        return [
+            self.event_id,
+            self.member_id,
             status.value,
-            arrival,
-            dump_json(answers),
-            source.value,
-            now,
-            now if status is RegistrationStatus.confirmed else None,
-            event["registration_id"],
-        )
+            self.answers,
+            self.source.value,
+            self.at,
+            self.at,
+            self.confirmed_at(status),
+        ]
+
+
+INSERT_COLUMNS = (
+    "event, member, status, answers, source, created_at, updated_at, confirmed_at, arrival"
+)
+# Typed, because PostgreSQL cannot infer parameter types in INSERT ... SELECT.
+INSERT_VALUES = (
+    "{}::integer, {}::integer, {}, {}::json, {}, {}::timestamptz, {}::timestamptz, {}::timestamptz"
+)
+
+
+PLAIN_VALUES = ", ".join("{}" for _ in INSERT_COLUMNS.split(", "))
+
+
+def _fits_one_statement(event: dict) -> bool:
+    """The common case: a new registration with nothing to count but the seat."""
+    return (
+        DB.engine_type == "postgres"
+        and event["registration_id"] is None
+        and event["organization_seat_cap"] is None
+        and not event["approval_required"]
+    )
+
+
+async def _claim_place(
+    event: dict, member: MemberPrincipal, new: NewRegistration
+) -> tuple[dict, int | None]:
+    """Take a seat (or a place in the queue) and write the registration, atomically."""
+    if _fits_one_statement(event):
+        return await _insert_with_place(event, new)
+    async with write_transaction():
+        if event["approval_required"]:
+            status, arrival, position = RegistrationStatus.pending, None, None
+        else:
+            status, arrival, position = await take_seat_or_queue(event["id"], looks_full(event))
+        await _count_organization_seat(event, member)
+        if event["registration_id"] is None:
+            row = await fetch_one(
+                f"INSERT INTO registration ({INSERT_COLUMNS}) VALUES ({PLAIN_VALUES}) "
+                f"RETURNING {RETURNING}",
+                *new.values(status),
+                arrival,
+            )
+        else:  # a cancelled registration comes back to life
+            row = await fetch_one(
+                "UPDATE registration SET status = {}, arrival = {}, answers = {}, source = {}, "
+                "updated_at = {}, confirmed_at = {}, cancelled_at = NULL "
+                f"WHERE id = {{}} AND status = 'cancelled' RETURNING {RETURNING}",
+                status.value,
+                arrival,
+                new.answers,
+                new.source.value,
+                new.at,
+                new.confirmed_at(status),
+                event["registration_id"],
+            )
         if row is None:
             raise ChangedUnderneath
-        return row["id"]
-    row = await fetch_one(
-        "INSERT INTO registration (event, member, status, arrival, answers, source, "
-        "created_at, updated_at, confirmed_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
-        "RETURNING id",
-        event["id"],
-        member.id,
-        status.value,
-        arrival,
-        dump_json(answers),
-        source.value,
-        now,
-        now,
-        now if status is RegistrationStatus.confirmed else None,
-    )
-    assert row is not None
-    return row["id"]
+    return row, position
+
+
+async def _insert_with_place(event: dict, new: NewRegistration) -> tuple[dict, int | None]:
+    """PostgreSQL: the claim and the INSERT as one statement (a data-modifying CTE) outside
+    any explicit transaction, so the event row's lock is held only inside the server and
+    never across a round trip to this process."""
+    for claim in claims(looks_full(event)):
+        row = await fetch_one(
+            "WITH place AS (" + claim.sql + "), created AS ("
+            f"INSERT INTO registration ({INSERT_COLUMNS}) "
+            f"SELECT {INSERT_VALUES}, place.arrivals FROM place RETURNING {RETURNING}) "
+            "SELECT created.*, place.waitlisted FROM created, place",
+            event["id"],
+            *new.values(claim.status),
+        )
+        if row is not None:
+            return row, position(claim, row)
+    raise RegistrationRefused("event_not_published", "This event is no longer open.")
 
 
 async def _count_organization_seat(event: dict, member: MemberPrincipal) -> None:
@@ -195,11 +267,17 @@ async def load_registration(registration_id: int) -> RegistrationRecord:
     )
     if row is None:
         raise NotFound("No such registration.")
+    return _record(row, row, await waitlist_position(row))
+
+
+def _record(row: dict, event: dict, position: int | None, created: bool = False):
+    confirmed = row["status"] == RegistrationStatus.confirmed
     return RegistrationRecord(
         row=row,
-        event_slug=row["event_slug"],
-        waitlist_position=await waitlist_position(row),
-        online_url=row["online_url"] if row["status"] == RegistrationStatus.confirmed else None,
+        event_slug=event.get("event_slug") or event["slug"],
+        waitlist_position=position,
+        online_url=event["online_url"] if confirmed else None,
+        created=created,
     )
 
 

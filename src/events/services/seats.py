@@ -6,6 +6,7 @@ event row is always locked first, then registration rows, then the organization 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from events import tasks
@@ -25,23 +26,58 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def take_seat_or_queue(event_id: int) -> tuple[RegistrationStatus, int]:
-    seat = await fetch_one(
-        "UPDATE event SET seats_taken = seats_taken + 1, arrivals = arrivals + 1 "
-        "WHERE id = {} AND status = 'published' "
-        "AND (capacity IS NULL OR seats_taken < capacity) RETURNING arrivals",
-        event_id,
-    )
-    if seat is not None:
-        return RegistrationStatus.confirmed, seat["arrivals"]
-    queued = await fetch_one(
-        "UPDATE event SET arrivals = arrivals + 1 WHERE id = {} AND status = 'published' "
-        "RETURNING arrivals",
-        event_id,
-    )
-    if queued is None:
-        raise RegistrationRefused("event_not_published", "This event is no longer open.")
-    return RegistrationStatus.waitlisted, queued["arrivals"]
+# One conditional UPDATE each: the row lock on the event serialises every claim, so the
+# counters never pass capacity and arrival numbers come out in a strict order. QUEUE only
+# fires while the event is still full, so nobody is queued next to a free seat.
+SEAT = (
+    "UPDATE event SET seats_taken = seats_taken + 1, arrivals = arrivals + 1 "
+    "WHERE id = {} AND status = 'published' AND (capacity IS NULL OR seats_taken < capacity) "
+    "RETURNING arrivals, waitlisted"
+)
+QUEUE = (
+    "UPDATE event SET arrivals = arrivals + 1, waitlisted = waitlisted + 1 "
+    "WHERE id = {} AND status = 'published' AND capacity IS NOT NULL "
+    "AND seats_taken >= capacity RETURNING arrivals, waitlisted"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """How to claim a place: the UPDATE and the status a registration gets from it."""
+
+    sql: str
+    status: RegistrationStatus
+
+
+SEAT_CLAIM = Claim(SEAT, RegistrationStatus.confirmed)
+QUEUE_CLAIM = Claim(QUEUE, RegistrationStatus.waitlisted)
+
+
+def claims(likely_full: bool) -> list[Claim]:
+    """Seat first, unless the event looked full when read: then the queue is the likely one.
+    Twice round, because a seat can free up (or fill) between the two attempts."""
+    order = [QUEUE_CLAIM, SEAT_CLAIM] if likely_full else [SEAT_CLAIM, QUEUE_CLAIM]
+    return order * 2
+
+
+def looks_full(event: dict) -> bool:
+    return event["capacity"] is not None and event["seats_taken"] >= event["capacity"]
+
+
+def position(claim: Claim, place: dict) -> int | None:
+    """A new waiter's position is the waitlist counter it just raised."""
+    return place["waitlisted"] if claim.status is RegistrationStatus.waitlisted else None
+
+
+async def take_seat_or_queue(
+    event_id: int, likely_full: bool = False
+) -> tuple[RegistrationStatus, int, int | None]:
+    """Inside a transaction: (status, arrival number, waitlist position)."""
+    for claim in claims(likely_full):
+        place = await fetch_one(claim.sql, event_id)
+        if place is not None:
+            return claim.status, place["arrivals"], position(claim, place)
+    raise RegistrationRefused("event_not_published", "This event is no longer open.")
 
 
 async def release(registration_id: int, new_status: RegistrationStatus) -> list[int]:
@@ -91,6 +127,8 @@ async def _release_in_transaction(current: dict, new_status: RegistrationStatus)
             event_id,
             current["organization"],
         )
+    if was == RegistrationStatus.waitlisted:
+        await fetch("UPDATE event SET waitlisted = waitlisted - 1 WHERE id = {}", event_id)
     if was != RegistrationStatus.confirmed:
         return []
     promoted = await promote_waitlist(event_id, free_seats=1)
@@ -131,6 +169,10 @@ async def promote_waitlist(event_id: int, free_seats: int) -> list[int]:
             now,
             registration_id,
         )
+    if promoted:
+        await fetch(
+            "UPDATE event SET waitlisted = waitlisted - {} WHERE id = {}", len(promoted), event_id
+        )
     await notifications.record(NotificationKind.promoted, promoted)
     return promoted
 
@@ -142,12 +184,13 @@ async def change_capacity(event_id: int, capacity: int | None) -> list[int]:
     """
     if capacity is None:
         row = await fetch_one(
-            "UPDATE event SET capacity = NULL WHERE id = {} RETURNING seats_taken", event_id
+            "UPDATE event SET capacity = NULL WHERE id = {} RETURNING seats_taken, waitlisted",
+            event_id,
         )
     else:
         row = await fetch_one(
             "UPDATE event SET capacity = {} WHERE id = {} AND seats_taken <= {} "
-            "RETURNING seats_taken",
+            "RETURNING seats_taken, waitlisted",
             capacity,
             event_id,
             capacity,
@@ -159,11 +202,8 @@ async def change_capacity(event_id: int, capacity: int | None) -> list[int]:
             reason="capacity_below_confirmed",
             confirmed=taken["seats_taken"] if taken else None,
         )
-    waiting = await fetch_one(
-        "SELECT COUNT(*) AS n FROM registration WHERE event = {} AND status = 'waitlisted'",
-        event_id,
-    )
-    free = waiting["n"] if capacity is None else min(capacity - row["seats_taken"], waiting["n"])
+    waiting = row["waitlisted"]
+    free = waiting if capacity is None else min(capacity - row["seats_taken"], waiting)
     promoted = await promote_waitlist(event_id, free)
     if promoted:
         await fetch(
