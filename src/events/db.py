@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -21,6 +22,23 @@ class _PostgresEngine(PostgresEngine):
 
     async def check_version(self) -> None:
         return None
+
+    async def fetch_template(self, sql: str, args: tuple) -> list:
+        """Piccolo's run_querystring, minus re-parsing the same SQL on every call."""
+        query = _numbered_placeholders(sql)
+        transaction = self.current_transaction.get()
+        if transaction:
+            return await transaction.connection.fetch(query, *args)
+        if self.pool:
+            return await self.pool.fetch(query, *args)
+        return await self._run_in_new_connection(query, list(args))
+
+
+@lru_cache(maxsize=1024)
+def _numbered_placeholders(sql: str) -> str:
+    """``{}`` placeholders as PostgreSQL's $1, $2, ... (what QueryString compiles them to)."""
+    pieces = sql.split("{}")
+    return "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
 
 
 def build_engine(url: str) -> Engine:
@@ -84,6 +102,8 @@ async def database_is_reachable() -> bool:
 
 async def fetch(sql: str, *args: object) -> list[dict]:
     """Run one SQL statement with ``{}`` placeholders; inside a transaction if one is open."""
+    if isinstance(DB, _PostgresEngine):
+        return await DB.fetch_template(sql, args)
     return await DB.run_querystring(QueryString(sql, *args))
 
 
