@@ -114,14 +114,26 @@ def server(database_url: str, redis_url: str | None):
         if redis_url:
             log = _TMP / "worker.log"
             logs.append(log)
-            processes.append(_spawn(
-                [str(BIN / "taskiq"), "worker", "events.tasks:broker", "--workers", "1"], env, log
-            ))
+            processes.append(
+                _spawn(
+                    [str(BIN / "taskiq"), "worker", "events.tasks:broker", "--workers", "1"],
+                    env,
+                    log,
+                )
+            )
         log = _TMP / "server.log"
         logs.append(log)
         web = _spawn(
-            [str(BIN / "uvicorn"), "--factory", "events.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log"],
+            [
+                str(BIN / "uvicorn"),
+                "--factory",
+                "events.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
             env,
             log,
         )

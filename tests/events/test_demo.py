@@ -37,9 +37,7 @@ async def _events() -> dict[str, dict]:
 
 
 async def _sessions(event_id: int) -> list[dict]:
-    return await fetch(
-        "SELECT * FROM event_session WHERE event = {} ORDER BY starts_at", event_id
-    )
+    return await fetch("SELECT * FROM event_session WHERE event = {} ORDER BY starts_at", event_id)
 
 
 async def test_first_load_reports_that_it_loaded(demo):
@@ -91,9 +89,7 @@ async def test_every_topic_and_every_kind_is_present(demo):
     kinds = {row["kind"] for row in await fetch("SELECT DISTINCT kind FROM event")}
     assert kinds == {kind.value for kind in EventKind}
     topics = await fetch("SELECT slug FROM topic")
-    used = await fetch(
-        "SELECT DISTINCT t.slug FROM event_topic et JOIN topic t ON t.id = et.topic"
-    )
+    used = await fetch("SELECT DISTINCT t.slug FROM event_topic et JOIN topic t ON t.id = et.topic")
     assert {row["slug"] for row in used} == {row["slug"] for row in topics}
     assert len(topics) == 5
 
@@ -150,9 +146,7 @@ async def test_at_least_two_full_events_with_a_waitlist(demo):
         "AND r.status = 'waitlisted') AS waitlisted "
         "FROM event e WHERE e.capacity IS NOT NULL"
     )
-    full = [
-        row for row in rows if row["seats_taken"] == row["capacity"] and row["waitlisted"] > 0
-    ]
+    full = [row for row in rows if row["seats_taken"] == row["capacity"] and row["waitlisted"] > 0]
     assert len(full) >= 2, rows
     for row in full:
         assert row["confirmed"] == row["capacity"], row

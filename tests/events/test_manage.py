@@ -67,7 +67,9 @@ async def _manage_calls(client, event: dict, token: str) -> dict[str, int]:
     session_id = event["sessions"][0]["id"]
     headers = auth(token)
     calls = {
-        "update": client.patch(f"/api/manage/events/{slug}", json={"title": "New"}, headers=headers),
+        "update": client.patch(
+            f"/api/manage/events/{slug}", json={"title": "New"}, headers=headers
+        ),
         "registrations": client.get(f"/api/manage/events/{slug}/registrations", headers=headers),
         "add_session": client.post(
             f"/api/manage/events/{slug}/sessions", json=_session("Extra", days=11), headers=headers
@@ -205,9 +207,7 @@ async def test_checkin_staff_cannot_change_registrations_or_the_event(client, wo
             f"/api/manage/events/{event['slug']}/sessions", json=_session(), headers=headers
         ),
         await client.post(f"/api/manage/events/{event['slug']}/cancel", headers=headers),
-        await client.post(
-            "/api/manage/events", json=_event_body("staff-event"), headers=headers
-        ),
+        await client.post("/api/manage/events", json=_event_body("staff-event"), headers=headers),
     ]
     for response in responses:
         _assert_problem(response, 403, "forbidden")
@@ -292,9 +292,7 @@ async def test_create_refuses_registration_closing_before_it_opens(client, world
         registration_opens_at=opens.isoformat(),
         registration_closes_at=(opens - timedelta(hours=1)).isoformat(),
     )
-    await _refused_create(
-        client, world, body, 422, "invalid_input", "invalid_registration_window"
-    )
+    await _refused_create(client, world, body, 422, "invalid_input", "invalid_registration_window")
 
 
 async def test_create_refuses_duplicate_question_keys(client, world):
@@ -531,8 +529,12 @@ async def test_venue_change_bumps_only_sessions_without_their_own_location(clien
 
 
 async def test_resending_the_same_venue_bumps_no_revision(client, world):
-    venue = {"name": "Convention Center", "address": "700 14th St", "latitude": 39.742,
-             "longitude": -104.997}
+    venue = {
+        "name": "Convention Center",
+        "address": "700 14th St",
+        "latitude": 39.742,
+        "longitude": -104.997,
+    }
     event = await world.create_event(client, venue=venue)
     response = await client.patch(
         f"/api/manage/events/{event['slug']}", json={"venue": venue}, headers=auth(world.admin)
@@ -742,7 +744,9 @@ async def test_attendee_list_counts_sessions_attended(client, world):
     response = await client.get(
         f"/api/manage/events/{event['slug']}/registrations", headers=auth(world.admin)
     )
-    attended = {row["registration_id"]: row["sessions_attended"] for row in response.json()}
+    attended = {
+        row["registration_id"]: row["sessions_attended"] for row in response.json()["items"]
+    }
     assert attended == {ra["id"]: 2, rb["id"]: 1}
 
 
@@ -755,10 +759,24 @@ async def test_attendee_list_filters_by_status_and_numbers_the_waitlist(client, 
         params={"status": "waitlisted"},
         headers=auth(world.admin),
     )
-    rows = response.json()
+    rows = response.json()["items"]
     assert [r["registration_id"] for r in rows] == ids[1:]
     assert [r["waitlist_position"] for r in rows] == [1, 2]
     assert {r["organization"] for r in rows} == {"City and County of Denver"}
+
+
+async def test_attendee_list_pages_keep_true_waitlist_positions(client, world):
+    event = await world.create_event(client, capacity=1)
+    for person in await world.members(5):
+        await _register(client, event["slug"], person)
+    response = await client.get(
+        f"/api/manage/events/{event['slug']}/registrations",
+        params={"page": 2, "per_page": 2},
+        headers=auth(world.admin),
+    )
+    page = response.json()
+    assert (page["total"], page["page"], page["per_page"]) == (5, 2, 2)
+    assert [row["waitlist_position"] for row in page["items"]] == [2, 3]
 
 
 # --- CSV export -----------------------------------------------------------------------------
@@ -796,9 +814,7 @@ async def test_csv_export_has_a_row_per_registration_with_answer_columns(client,
 
 
 async def test_csv_export_defuses_formula_names(client, world):
-    event = await world.create_event(
-        client, questions=[{"key": "note", "label": "Anything else?"}]
-    )
+    event = await world.create_event(client, questions=[{"key": "note", "label": "Anything else?"}])
     person = await world.member(name='=HYPERLINK("http://evil.example","x")')
     await _register(client, event["slug"], person, {"note": "@SUM(A1:A9)"})
     response = await client.get(
@@ -899,9 +915,7 @@ async def test_region_organizer_cannot_create_members_or_issue_tokens(client, wo
     )
     _assert_problem(created, 403, "forbidden")
     person = await world.member()
-    issued = await client.post(
-        f"/api/manage/members/{person.id}/tokens", json={}, headers=headers
-    )
+    issued = await client.post(f"/api/manage/members/{person.id}/tokens", json={}, headers=headers)
     _assert_problem(issued, 403, "forbidden")
     staff = await client.post(
         f"/api/manage/members/{person.id}/tokens", json={}, headers=auth(world.checkin_staff)

@@ -36,23 +36,43 @@ async def catalogue(client, world) -> dict[str, dict]:
     """Four published events that differ in region, topic, kind, date and title, and a draft."""
     events = {
         "denver": await world.create_event(
-            client, slug="denver-cyber", title="Denver Cyber Defense", kind="workshop",
-            regions=["colorado"], topics=["cybersecurity"], sessions=_sessions(5),
+            client,
+            slug="denver-cyber",
+            title="Denver Cyber Defense",
+            kind="workshop",
+            regions=["colorado"],
+            topics=["cybersecurity"],
+            sessions=_sessions(5),
         ),
         "phoenix": await world.create_event(
-            client, slug="phoenix-transit", title="Phoenix Transit Webinar", kind="webinar",
-            regions=["the-connective"], topics=["transportation"], venue=None,
-            online_url="https://meet.example/transit", sessions=_sessions(15),
+            client,
+            slug="phoenix-transit",
+            title="Phoenix Transit Webinar",
+            kind="webinar",
+            regions=["the-connective"],
+            topics=["transportation"],
+            venue=None,
+            online_url="https://meet.example/transit",
+            sessions=_sessions(15),
         ),
         "summit": await world.create_event(
-            client, slug="joint-summit", title="Joint Resilience Summit", kind="conference",
-            regions=["colorado", "the-connective"], topics=["resilience", "environment"],
+            client,
+            slug="joint-summit",
+            title="Joint Resilience Summit",
+            kind="conference",
+            regions=["colorado", "the-connective"],
+            topics=["resilience", "environment"],
             sessions=_sessions(30, 31),
         ),
         "national": await world.create_event(
-            client, slug="national-track", title="National Connectivity Track",
-            kind="training_track", regions=["national"], topics=["connectivity"],
-            summary="Broadband for every county", sessions=_sessions(45, 52, 59),
+            client,
+            slug="national-track",
+            title="National Connectivity Track",
+            kind="training_track",
+            regions=["national"],
+            topics=["connectivity"],
+            summary="Broadband for every county",
+            sessions=_sessions(45, 52, 59),
         ),
     }
     await world.create_event(client, slug="hidden-draft", title="Denver Draft", publish=False)
@@ -133,7 +153,11 @@ async def test_list_paginates(client, catalogue):
     second = (await client.get("/api/events", params={"per_page": 3, "page": 2})).json()
     assert (first["total"], first["page"], first["per_page"]) == (4, 1, 3)
     assert (second["total"], second["page"], second["per_page"]) == (4, 2, 3)
-    assert [e["slug"] for e in first["items"]] == ["denver-cyber", "phoenix-transit", "joint-summit"]
+    assert [e["slug"] for e in first["items"]] == [
+        "denver-cyber",
+        "phoenix-transit",
+        "joint-summit",
+    ]
     assert [e["slug"] for e in second["items"]] == ["national-track"]
     beyond = (await client.get("/api/events", params={"per_page": 3, "page": 3})).json()
     assert beyond["items"] == [] and beyond["total"] == 4
@@ -181,8 +205,12 @@ async def test_cancelled_event_stays_listed_as_cancelled(client, world, catalogu
 
 async def test_detail_has_sessions_seats_regions_and_topics(client, world):
     event = await world.create_event(
-        client, slug="full-house", capacity=2, regions=["colorado", "national"],
-        topics=["resilience", "connectivity"], sessions=_sessions(7, 8),
+        client,
+        slug="full-house",
+        capacity=2,
+        regions=["colorado", "national"],
+        topics=["resilience", "connectivity"],
+        sessions=_sessions(7, 8),
     )
     people = await world.members(3)
     for person in people:

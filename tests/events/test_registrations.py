@@ -92,7 +92,11 @@ async def test_raising_capacity_promotes_as_many_as_now_fit(client, world):
 
     assert response.status_code == 200, response.text
     assert [(await _status(client, event, p))["status"] for p in people] == [
-        "confirmed", "confirmed", "confirmed", "waitlisted", "waitlisted"
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
     ]
     assert response.json()["seats_left"] == 0
     assert response.json()["waitlist_length"] == 2
@@ -172,7 +176,9 @@ async def test_setting_a_cap_later_counts_existing_registrations(client, world):
         json={"organization_seat_cap": 2},
         headers=auth(world.admin),
     )
-    _refusal(await _register(client, event, await world.member("denver")), "organization_cap_reached")
+    _refusal(
+        await _register(client, event, await world.member("denver")), "organization_cap_reached"
+    )
 
 
 async def test_cancelled_and_draft_events_refuse_registration(client, world):
@@ -191,22 +197,36 @@ async def test_approval_required_events_wait_for_an_organizer(client, world):
     assert {r["status"] for r in pending} == {"pending"}
     organizer = auth(world.colorado_organizer)
 
-    approved = await client.post(f"/api/manage/registrations/{pending[0]['id']}/approve", headers=organizer)
-    queued = await client.post(f"/api/manage/registrations/{pending[1]['id']}/approve", headers=organizer)
-    declined = await client.post(f"/api/manage/registrations/{pending[2]['id']}/decline", headers=organizer)
+    approved = await client.post(
+        f"/api/manage/registrations/{pending[0]['id']}/approve", headers=organizer
+    )
+    queued = await client.post(
+        f"/api/manage/registrations/{pending[1]['id']}/approve", headers=organizer
+    )
+    declined = await client.post(
+        f"/api/manage/registrations/{pending[2]['id']}/decline", headers=organizer
+    )
 
     assert approved.json()["status"] == "confirmed"
     assert queued.json()["status"] == "waitlisted"
     assert queued.json()["waitlist_position"] == 1
     assert declined.json()["status"] == "declined"
     _refusal(await _register(client, event, third), "declined")
-    again = await client.post(f"/api/manage/registrations/{pending[0]['id']}/approve", headers=organizer)
+    again = await client.post(
+        f"/api/manage/registrations/{pending[0]['id']}/approve", headers=organizer
+    )
     assert again.status_code == 409 and again.json()["reason"] == "not_pending"
 
 
 async def test_answers_are_checked_against_the_questions(client, world):
     questions = [
-        {"key": "role", "label": "Role", "kind": "choice", "required": True, "choices": ["Staff", "Vendor"]},
+        {
+            "key": "role",
+            "label": "Role",
+            "kind": "choice",
+            "required": True,
+            "choices": ["Staff", "Vendor"],
+        },
         {"key": "dietary", "label": "Dietary needs"},
         {"key": "accessible", "label": "Step-free access?", "kind": "boolean"},
     ]
@@ -229,7 +249,9 @@ async def test_answers_are_checked_against_the_questions(client, world):
 async def test_only_confirmed_attendees_see_the_join_link(client, world):
     event = await world.create_event(client, capacity=1, online_url="https://meet.example/abc")
     seated, waiting = await world.members(2)
-    assert (await _register(client, event, seated)).json()["online_url"] == "https://meet.example/abc"
+    assert (await _register(client, event, seated)).json()[
+        "online_url"
+    ] == "https://meet.example/abc"
     assert (await _register(client, event, waiting)).json()["online_url"] is None
     assert (await client.get(f"/api/events/{event['slug']}")).json()["online_url"] is None
 
@@ -239,7 +261,9 @@ async def test_an_organizer_removing_someone_promotes_the_waitlist(client, world
     holder, waiter = await world.members(2)
     held = (await _register(client, event, holder)).json()
     await _register(client, event, waiter)
-    removed = await client.delete(f"/api/manage/registrations/{held['id']}", headers=auth(world.admin))
+    removed = await client.delete(
+        f"/api/manage/registrations/{held['id']}", headers=auth(world.admin)
+    )
     assert removed.json()["status"] == "cancelled"
     assert (await _status(client, event, waiter))["status"] == "confirmed"
 
@@ -279,11 +303,18 @@ async def test_my_registrations_lists_what_i_signed_up_for(client, world):
     await _register(client, first, holder)
     await _register(client, first, person)
     await _register(client, second, person)
-    mine = (await client.get("/api/me/registrations", headers=person.headers)).json()
+    mine = (await client.get("/api/me/registrations", headers=person.headers)).json()["items"]
     assert {(m["event"]["slug"], m["registration"]["status"]) for m in mine} == {
         (first["slug"], "waitlisted"),
         (second["slug"], "confirmed"),
     }
+    await client.delete(_url(second), headers=person.headers)
+    everything = await client.get(
+        "/api/me/registrations", params={"include_inactive": "true"}, headers=person.headers
+    )
+    assert everything.json()["total"] == 2
+    active = (await client.get("/api/me/registrations", headers=person.headers)).json()
+    assert active["total"] == 1
     me = (await client.get("/api/me", headers=person.headers)).json()
     assert me["organization"] == "City and County of Denver"
 

@@ -53,8 +53,12 @@ class World:
     people: list[Person] = field(default_factory=list)
 
     async def member(self, organization: str = "denver", name: str | None = None) -> Person:
-        domain = {"denver": "denvergov.test", "phoenix": "phoenix.test", "guest": "guest.test",
-                  "none": "unknown.test"}[organization]
+        domain = {
+            "denver": "denvergov.test",
+            "phoenix": "phoenix.test",
+            "guest": "guest.test",
+            "none": "unknown.test",
+        }[organization]
         n = next(_counter)
         created = await members.create_member(
             schemas.MemberCreate(name=name or f"Member {n}", email=f"m{n}@{domain}")
@@ -82,8 +86,11 @@ class World:
             "topics": ["cybersecurity"],
             "venue": {"name": "City Hall", "address": "1437 Bannock St, Denver, CO"},
             "sessions": [
-                {"title": "Main", "starts_at": start.isoformat(),
-                 "ends_at": (start + timedelta(hours=3)).isoformat()}
+                {
+                    "title": "Main",
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=3)).isoformat(),
+                }
             ],
             **fields,
         }
@@ -91,7 +98,9 @@ class World:
         response = await client.post("/api/manage/events", json=body, headers=headers)
         assert response.status_code == 201, response.text
         if publish:
-            response = await client.post(f"/api/manage/events/{body['slug']}/publish", headers=headers)
+            response = await client.post(
+                f"/api/manage/events/{body['slug']}/publish", headers=headers
+            )
             assert response.status_code == 200, response.text
         return response.json()
 
@@ -108,7 +117,10 @@ async def _insert(table: str, row: dict) -> int:
 
 async def build_world() -> World:
     region_ids = {
-        slug: await _insert("region", {"slug": slug, "name": name, "timezone": tz, "is_national": slug == "national"})
+        slug: await _insert(
+            "region",
+            {"slug": slug, "name": name, "timezone": tz, "is_national": slug == "national"},
+        )
         for slug, name, tz in [
             ("colorado", "Colorado Smart Cities Alliance", "America/Denver"),
             ("the-connective", "The Connective", "America/Phoenix"),
@@ -125,20 +137,34 @@ async def build_world() -> World:
     ]:
         organization_ids[key] = await _insert(
             "organization",
-            {"slug": key, "name": name, "kind": kind, "region": region_ids[region], "is_member": is_member},
+            {
+                "slug": key,
+                "name": name,
+                "kind": kind,
+                "region": region_ids[region],
+                "is_member": is_member,
+            },
         )
-        await _insert("organization_domain", {"domain": domain, "organization": organization_ids[key]})
+        await _insert(
+            "organization_domain", {"domain": domain, "organization": organization_ids[key]}
+        )
     return World(
         region_ids=region_ids,
         organization_ids=organization_ids,
         admin=(await ensure_organizer("admin@nscp.test", "Admin", OrganizerRole.admin, [])).token,
         colorado_organizer=(
-            await ensure_organizer("co@nscp.test", "Colorado", OrganizerRole.region_organizer, ["colorado"])
+            await ensure_organizer(
+                "co@nscp.test", "Colorado", OrganizerRole.region_organizer, ["colorado"]
+            )
         ).token,
         connective_organizer=(
-            await ensure_organizer("phx@nscp.test", "Phoenix", OrganizerRole.region_organizer, ["the-connective"])
+            await ensure_organizer(
+                "phx@nscp.test", "Phoenix", OrganizerRole.region_organizer, ["the-connective"]
+            )
         ).token,
         checkin_staff=(
-            await ensure_organizer("door@nscp.test", "Door", OrganizerRole.checkin_staff, ["colorado"])
+            await ensure_organizer(
+                "door@nscp.test", "Door", OrganizerRole.checkin_staff, ["colorado"]
+            )
         ).token,
     )

@@ -70,8 +70,10 @@ class ManageEventController(Controller):
         organizer: Organizer,
         slug: FromPath[str],
         status: Annotated[RegistrationStatus | None, QueryParameter()] = None,
-    ) -> list[schemas.Attendee]:
-        return await events.attendees(organizer, slug, status)
+        page: PageNumber = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> schemas.Page[schemas.Attendee]:
+        return await events.attendees(organizer, slug, status, page, per_page)
 
     @get(
         "/{slug:str}/registrations.csv",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, delete, get, post
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from events import schemas
+from events.api.params import PageNumber, PerPage
 from events.auth import provide_member
 from events.di import Member
 from events.errors import NotFound
@@ -23,9 +26,19 @@ class MeController(Controller):
     async def me(self, member: Member) -> schemas.Member:
         return await members.member(member.id)
 
-    @get("/registrations", summary="My registrations")
-    async def my_registrations(self, member: Member) -> list[schemas.MyRegistration]:
-        return await members.my_registrations(member)
+    @get("/registrations", summary="My registrations, soonest event first")
+    async def my_registrations(
+        self,
+        member: Member,
+        include_inactive: Annotated[
+            bool, QueryParameter(description="Also cancelled and declined ones")
+        ] = False,
+        page: PageNumber = 1,
+        per_page: PerPage = 20,
+    ) -> schemas.Page[schemas.MyRegistration]:
+        return await members.my_registrations(
+            member, include_inactive=include_inactive, page=page, per_page=per_page
+        )
 
 
 class RegistrationController(Controller):

@@ -13,45 +13,59 @@ from events.enums import CheckInMethod, RegistrationSource, RegistrationStatus
 from events.errors import Conflict, InvalidInput, NotFound
 from events.services.permissions import require_event_access
 
+ATTENDEE_QUERY = (
+    "SELECT r.id, r.member, r.status, r.arrival, r.answers, r.source, r.created_at, "
+    "m.name, m.email, o.name AS organization, "
+    "(SELECT COUNT(*) FROM attendance a WHERE a.registration = r.id) AS attended, "
+    # Numbered over the whole waitlist, so a page shows true positions.
+    "CASE WHEN r.status = 'waitlisted' THEN "
+    "ROW_NUMBER() OVER (PARTITION BY r.status ORDER BY r.arrival) END AS position "
+    "FROM registration r JOIN member m ON m.id = r.member "
+    "LEFT JOIN organization o ON o.id = m.organization WHERE r.event = {}"
+)
+
 
 async def attendees(
-    event_id: int, status: RegistrationStatus | None = None
-) -> list[schemas.Attendee]:
-    condition, args = (
-        ("", [event_id]) if status is None else (" AND r.status = {}", [event_id, status.value])
-    )
+    event_id: int,
+    status: RegistrationStatus | None = None,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+) -> schemas.Page[schemas.Attendee]:
+    """Registrations in queue order (arrival), optionally one status, optionally a page."""
+    condition, args = ("", []) if status is None else (" WHERE status = {}", [status.value])
+    limit = "" if per_page is None else f" LIMIT {per_page} OFFSET {(page - 1) * per_page}"
     rows = await fetch(
-        "SELECT r.id, r.member, r.status, r.arrival, r.answers, r.source, r.created_at, "
-        "m.name, m.email, o.name AS organization, "
-        "(SELECT COUNT(*) FROM attendance a WHERE a.registration = r.id) AS attended "
-        "FROM registration r JOIN member m ON m.id = r.member "
-        "LEFT JOIN organization o ON o.id = m.organization "
-        f"WHERE r.event = {{}}{condition} ORDER BY r.arrival IS NULL, r.arrival, r.id",
+        f"SELECT * FROM ({ATTENDEE_QUERY}) listed{condition} "
+        f"ORDER BY arrival IS NULL, arrival, id{limit}",
+        event_id,
         *args,
     )
-    position = 0
-    result = []
-    for row in rows:
-        waitlist_position = None
-        if row["status"] == RegistrationStatus.waitlisted:
-            position += 1
-            waitlist_position = position
-        result.append(
-            schemas.Attendee(
-                registration_id=row["id"],
-                member_id=row["member"],
-                name=row["name"],
-                email=row["email"],
-                organization=row["organization"],
-                status=RegistrationStatus(row["status"]),
-                waitlist_position=waitlist_position,
-                answers=load_json(row["answers"]) or {},
-                source=RegistrationSource(row["source"]),
-                created_at=row["created_at"],
-                sessions_attended=row["attended"],
-            )
+    total = await fetch_one(
+        "SELECT COUNT(*) AS n FROM registration WHERE event = {}"
+        + ("" if status is None else " AND status = {}"),
+        event_id,
+        *args,
+    )
+    items = [
+        schemas.Attendee(
+            registration_id=row["id"],
+            member_id=row["member"],
+            name=row["name"],
+            email=row["email"],
+            organization=row["organization"],
+            status=RegistrationStatus(row["status"]),
+            waitlist_position=row["position"],
+            answers=load_json(row["answers"]) or {},
+            source=RegistrationSource(row["source"]),
+            created_at=row["created_at"],
+            sessions_attended=row["attended"],
         )
-    return result
+        for row in rows
+    ]
+    return schemas.Page(
+        items=items, total=total["n"] if total else 0, page=page, per_page=per_page or len(items)
+    )
 
 
 def attendees_csv(rows: list[schemas.Attendee], question_keys: list[str]) -> str:

@@ -318,13 +318,17 @@ async def cancel_session(organizer: OrganizerPrincipal, session_id: int) -> sche
 
 
 async def attendees(
-    organizer: OrganizerPrincipal, slug: str, status: RegistrationStatus | None
-) -> list[schemas.Attendee]:
+    organizer: OrganizerPrincipal,
+    slug: str,
+    status: RegistrationStatus | None,
+    page: int,
+    per_page: int,
+) -> schemas.Page[schemas.Attendee]:
     row = await event_for_manager(organizer, slug, manage=False)
-    return await attendance.attendees(row["id"], status)
+    return await attendance.attendees(row["id"], status, page=page, per_page=per_page)
 
 
 async def attendees_csv(organizer: OrganizerPrincipal, slug: str) -> str:
     row = await event_for_manager(organizer, slug, manage=False)
     keys = [question["key"] for question in load_json(row["questions"]) or []]
-    return attendance.attendees_csv(await attendance.attendees(row["id"]), keys)
+    return attendance.attendees_csv((await attendance.attendees(row["id"])).items, keys)

@@ -19,6 +19,7 @@ from events.enums import RegistrationStatus
 from events.errors import Conflict, NotFound
 from events.services import catalog
 from events.services.registrations import RegistrationRecord, load_registration
+from events.services.seats import ACTIVE
 
 
 def email_domain(email: str) -> str:
@@ -113,28 +114,31 @@ def registration_struct(record: RegistrationRecord) -> schemas.Registration:
 
 
 async def my_registrations(
-    member: MemberPrincipal, include_inactive: bool = False
-) -> list[schemas.MyRegistration]:
-    statuses = (
-        [s.value for s in RegistrationStatus]
-        if include_inactive
-        else ["confirmed", "waitlisted", "pending"]
-    )
-    rows = await fetch(
-        f"SELECT r.id, e.id AS event_id, {catalog.EVENT_COLUMNS.replace('e.id, ', '')} "
+    member: MemberPrincipal, *, include_inactive: bool, page: int, per_page: int
+) -> schemas.Page[schemas.MyRegistration]:
+    statuses = [s.value for s in RegistrationStatus] if include_inactive else list(ACTIVE)
+    where = (
         "FROM registration r JOIN event e ON e.id = r.event WHERE r.member = {} "
-        "AND r.status IN (" + ", ".join("{}" for _ in statuses) + ") "
-        "ORDER BY e.starts_at IS NULL, e.starts_at",
+        "AND r.status IN (" + ", ".join("{}" for _ in statuses) + ")"
+    )
+    total = await fetch_one(f"SELECT COUNT(*) AS n {where}", member.id, *statuses)
+    rows = await fetch(
+        f"SELECT r.id AS registration_id, {catalog.EVENT_COLUMNS} {where} "
+        "ORDER BY e.starts_at IS NULL, e.starts_at, e.id LIMIT {} OFFSET {}",
         member.id,
         *statuses,
+        per_page,
+        (page - 1) * per_page,
     )
-    events = await catalog.summaries([{**row, "id": row["event_id"]} for row in rows])
-    return [
+    events = await catalog.summaries(rows)
+    items = [
         schemas.MyRegistration(
-            event=summary, registration=registration_struct(await load_registration(row["id"]))
+            event=summary,
+            registration=registration_struct(await load_registration(row["registration_id"])),
         )
         for summary, row in zip(events, rows, strict=True)
     ]
+    return schemas.Page(items=items, total=total["n"] if total else 0, page=page, per_page=per_page)
 
 
 async def create_member_as(
