@@ -20,6 +20,7 @@ from events.api.manage import (
 )
 from events.api.me import MeController, RegistrationController
 from events.api.public import CatalogController, EventController
+from events.calendar.api import CalendarController, MyCalendarController
 from events.config import Settings, get_settings
 from events.db import database_lifespan
 from events.errors import EXCEPTION_HANDLERS
@@ -51,11 +52,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ManageSessionController,
         ManageRegistrationController,
         ManageMemberController,
+        CalendarController,
+        MyCalendarController,
     ]
     if settings.bench_routes:
-        from events.api.bench import ceiling
+        from events.api.bench import ceiling, hello
 
-        handlers.append(ceiling)
+        handlers.extend([ceiling, hello])
     return Litestar(
         route_handlers=handlers,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

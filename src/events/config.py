@@ -23,6 +23,7 @@ class Settings:
     data_dir: Path
     log_level: str
     bench_routes: bool
+    calendar_state_ttl: float  # seconds a process trusts its feed caches unchecked
 
     @property
     def is_sqlite(self) -> bool:
@@ -91,6 +92,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         bench_routes=_flag(env.get("CONVENE_BENCH_ROUTES")),
+        calendar_state_ttl=float(env.get("CALENDAR_STATE_TTL") or 1.0),
     )
 
 

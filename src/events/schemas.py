@@ -42,6 +42,7 @@ class Region(Struct):
     name: str
     timezone: str
     is_national: bool
+    calendar: CalendarLinks | None = None
 
 
 class Topic(Struct):
@@ -142,6 +143,18 @@ class EventCancel(Struct, forbid_unknown_fields=True):
     reason: str = ""
 
 
+class CalendarLinks(Struct):
+    ics: str  # download / "add to calendar"
+    webcal: str  # subscribe: calendar apps follow changes
+    google: str | None = None  # "Add to Google Calendar" (the next session)
+    outlook: str | None = None  # "Add to Outlook" (the next session)
+
+
+class PersonalCalendar(Struct):
+    url: str  # https link to the member's own feed; keep it private
+    webcal: str
+
+
 class EventSummary(Struct):
     slug: str
     title: str
@@ -160,6 +173,7 @@ class EventSummary(Struct):
     waitlist_length: int
     registration_open: bool
     url: str
+    calendar: CalendarLinks
 
 
 class Event(Struct):
@@ -190,6 +204,7 @@ class Event(Struct):
     starts_at: datetime | None
     ends_at: datetime | None
     url: str
+    calendar: CalendarLinks
     # Only in the organizers' view: the join link is for confirmed attendees.
     online_url: str | None = None
 

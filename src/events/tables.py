@@ -63,6 +63,10 @@ class Member(Table, db=DB):
     email = Varchar(length=320, unique=True)
     organization = ForeignKey(Organization, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The personal calendar feed's token is derived from SECRET_KEY and this salt, so the
+    # link can be shown again; only its hash is looked up. No salt: no feed.
+    calendar_salt = Varchar(length=32, null=True, default=None)
+    calendar_token_hash = Varchar(length=64, null=True, default=None)  # unique index: migration
 
 
 class SlackIdentity(Table, db=DB):
@@ -153,7 +157,8 @@ class Session(Table, db=DB, tablename="event_session"):
     status = Varchar(length=20, choices=SessionStatus, default=SessionStatus.scheduled)
     revision = Integer(default=0)  # bumped on every change of time, place or status
     created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)
+    cancelled_at = Timestamptz(null=True, default=None)
 
 
 class Registration(Table, db=DB):

@@ -203,7 +203,7 @@ async def test_cancelled_event_stays_listed_as_cancelled(client, world, catalogu
 # --- detail ---------------------------------------------------------------------------------
 
 
-async def test_detail_has_sessions_seats_regions_and_topics(client, world):
+async def test_detail_has_sessions_seats_regions_and_topics(client, world, server):
     event = await world.create_event(
         client,
         slug="full-house",
@@ -233,6 +233,12 @@ async def test_detail_has_sessions_seats_regions_and_topics(client, world):
         "name": "Colorado Smart Cities Alliance",
         "timezone": "America/Denver",
         "is_national": False,
+        "calendar": {
+            "ics": f"{server}/calendar/regions/colorado.ics",
+            "webcal": f"webcal://{server.split('://')[1]}/calendar/regions/colorado.ics",
+            "google": None,
+            "outlook": None,
+        },
     }
     assert detail["regions"][1]["is_national"] is True
     assert [t["slug"] for t in detail["topics"]] == ["connectivity", "resilience"]

@@ -4,7 +4,7 @@ Mounted only when CONVENE_BENCH_ROUTES is set; bench/registration_race.py compar
 registration against it on the same server in the same run.
 """
 
-from litestar import post
+from litestar import get, post
 from litestar.params import FromPath
 
 from events.db import fetch_one
@@ -18,3 +18,9 @@ async def ceiling(event_id: FromPath[int]) -> dict:
         event_id,
     )
     return {"arrivals": row["arrivals"] if row else None}
+
+
+@get("/bench/hello", tags=["bench"], include_in_schema=False)
+async def hello() -> dict:
+    """The baseline for cached feed serving: the least a request can cost on this server."""
+    return {"hello": "world"}

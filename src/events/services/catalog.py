@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from events import schemas
+from events.calendar import links
 from events.config import get_settings
 from events.db import fetch, fetch_one, load_json
 from events.enums import EventStatus
@@ -150,6 +151,7 @@ async def summaries(rows: list[dict]) -> list[schemas.EventSummary]:
             waitlist_length=row["waitlisted"],
             registration_open=registration_open(row, now),
             url=event_url(row["slug"]),
+            calendar=links.event_feed(row["slug"]),
         )
         for row in rows
     ]
@@ -170,6 +172,7 @@ async def sessions_of(event_id: int) -> list[schemas.Session]:
 
 async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Event:
     regions = (await _labels("event_region", "region", [row["id"]]))[row["id"]]
+    sessions = await sessions_of(row["id"])
     topics = (await _labels("event_topic", "topic", [row["id"]]))[row["id"]]
     venue = None
     if row["venue_name"]:
@@ -193,6 +196,7 @@ async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Eve
                 name=r["name"],
                 timezone=r["timezone"],
                 is_national=bool(r["is_national"]),
+                calendar=links.region_feed(r["slug"]),
             )
             for r in regions
         ],
@@ -211,10 +215,17 @@ async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Eve
         approval_required=bool(row["approval_required"]),
         credit_hours=float(row["credit_hours"] or 0),
         questions=[schemas.Question(**q) for q in load_json(row["questions"]) or []],
-        sessions=await sessions_of(row["id"]),
+        sessions=sessions,
         starts_at=row["starts_at"],
         ends_at=row["ends_at"],
         url=event_url(row["slug"]),
+        calendar=links.event_links(
+            row["slug"],
+            row["title"],
+            event_url(row["slug"]),
+            venue.name if venue else "Online",
+            sessions,
+        ),
         online_url=row["online_url"] if for_organizer else None,
     )
 
@@ -228,7 +239,13 @@ async def public_event(slug: str) -> schemas.Event | None:
 
 async def regions() -> list[schemas.Region]:
     rows = await fetch("SELECT slug, name, timezone, is_national FROM region ORDER BY name")
-    return [schemas.Region(**{**row, "is_national": bool(row["is_national"])}) for row in rows]
+    return [
+        schemas.Region(
+            **{**row, "is_national": bool(row["is_national"])},
+            calendar=links.region_feed(row["slug"]),
+        )
+        for row in rows
+    ]
 
 
 async def topics() -> list[schemas.Topic]:

@@ -127,11 +127,14 @@ async def cancel_session(organizer: OrganizerPrincipal, session_id: int) -> str:
     row = await _session_for_manager(organizer, session_id)
     if row["status"] == "cancelled":
         return row["event_slug"]
+    now = datetime.now(UTC)
     async with write_transaction():
         changed = await fetch_one(
             "UPDATE event_session SET status = 'cancelled', revision = revision + 1, "
-            "updated_at = {} WHERE id = {} AND status = 'scheduled' RETURNING id",
-            datetime.now(UTC),
+            "updated_at = {}, cancelled_at = {} WHERE id = {} AND status = 'scheduled' "
+            "RETURNING id",
+            now,
+            now,
             session_id,
         )
         if changed is None:

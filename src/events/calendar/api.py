@@ -1,0 +1,149 @@
+"""Feed routes: /calendar/... (public and personal) and /api/me/calendar (the link)."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
+
+from events import schemas
+from events.auth import provide_member
+from events.calendar import feeds, tokens
+from events.calendar.cache import RenderedFeed
+from events.calendar.ical import FeedInfo
+from events.config import get_settings
+from events.db import fetch_one
+from events.di import Member
+from events.enums import EventKind
+from events.errors import NotFound
+
+CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
+
+
+def _not_modified(request: Request, etag: str, feed: RenderedFeed) -> bool:
+    if match := request.headers.get("if-none-match"):
+        return etag in {tag.strip() for tag in match.split(",")} or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since and feed.last_modified:
+        try:
+            return feed.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def calendar_response(request: Request, feed: RenderedFeed, *, private: bool) -> Response:
+    gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
+    etag = feed.gzip_etag if gzip_ok else feed.etag
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+        "Cache-Control": ("private" if private else "public") + ", max-age=300",
+    }
+    if feed.last_modified:
+        headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
+    if private:
+        headers["X-Robots-Tag"] = "noindex"
+    if _not_modified(request, etag, feed):
+        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+    if gzip_ok:
+        headers["Content-Encoding"] = "gzip"
+    body = feed.gzipped if gzip_ok else feed.body
+    return Response(body, media_type=CALENDAR, headers=headers)
+
+
+def _ics_name(filename: str) -> str:
+    if not filename.endswith(".ics") or len(filename) <= 4:
+        raise NotFound("Calendar feeds end in .ics.")
+    return filename[:-4]
+
+
+def _base() -> str:
+    return get_settings().base_url
+
+
+class CalendarController(Controller):
+    path = "/calendar"
+    tags = ["calendar"]
+
+    @get("/events/{filename:str}", summary="One event and all its sessions (.ics)")
+    async def event_feed(self, request: Request, filename: FromPath[str]) -> Response:
+        slug = _ics_name(filename)
+        event = await fetch_one(
+            "SELECT title, summary FROM event WHERE slug = {} AND status <> 'draft'", slug
+        )
+        if event is None:
+            raise NotFound(f"No event '{slug}'.")
+        info = FeedInfo(
+            event["title"], event["summary"] or event["title"], f"{_base()}/events/{slug}"
+        )
+        return calendar_response(
+            request, await feeds.public_feed(feeds.FeedScope(event=slug), info), private=False
+        )
+
+    @get("/all.ics", summary="Every published event of the coalition, with optional filters")
+    async def all_feed(
+        self,
+        request: Request,
+        region: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        topic: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        kind: Annotated[EventKind | None, QueryParameter()] = None,
+    ) -> Response:
+        scope = feeds.FeedScope(region=region, topic=topic, kind=kind.value if kind else None)
+        filters = ", ".join(
+            f"{k}: {v}"
+            for k, v in (("region", region), ("topic", topic), ("kind", scope.kind))
+            if v
+        )
+        name = "NSCP events" + (f" ({filters})" if filters else "")
+        info = FeedInfo(
+            name, "Events of the National Smart Coalitions Partnership.", f"{_base()}/events"
+        )
+        return calendar_response(request, await feeds.public_feed(scope, info), private=False)
+
+    @get("/regions/{filename:str}", summary="A region's events (.ics)")
+    async def region_feed(self, request: Request, filename: FromPath[str]) -> Response:
+        slug = _ics_name(filename)
+        region = await fetch_one("SELECT name FROM region WHERE slug = {}", slug)
+        if region is None:
+            raise NotFound(f"No region '{slug}'.")
+        info = FeedInfo(region["name"], f"Events of {region['name']}.", f"{_base()}/regions/{slug}")
+        return calendar_response(
+            request, await feeds.public_feed(feeds.FeedScope(region=slug), info), private=False
+        )
+
+    @get("/me/{filename:str}", summary="A member's personal feed; the token is the key")
+    async def personal_feed(self, request: Request, filename: FromPath[str]) -> Response:
+        member = await tokens.member_for_token(_ics_name(filename))
+        if member is None:
+            raise NotFound("No such calendar.")  # says nothing about why
+        info = FeedInfo(
+            "My NSCP events",
+            "The sessions you registered for, kept up to date by Convene.",
+            f"{_base()}/events",
+        )
+        return calendar_response(
+            request, await feeds.personal_feed(member["id"], info), private=True
+        )
+
+
+class MyCalendarController(Controller):
+    path = "/api/me/calendar"
+    tags = ["members"]
+    dependencies = {"member": Provide(provide_member)}
+
+    @get("/", summary="My personal calendar feed link (created on first request)")
+    async def get_link(self, member: Member) -> schemas.PersonalCalendar:
+        return await tokens.personal_calendar(member)
+
+    @post("/rotate", summary="A new feed link; the old one stops working", status_code=HTTP_200_OK)
+    async def rotate(self, member: Member) -> schemas.PersonalCalendar:
+        return await tokens.rotate(member)
+
+    @delete("/", summary="Revoke my feed link")
+    async def revoke(self, member: Member) -> None:
+        await tokens.revoke(member)
