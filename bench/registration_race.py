@@ -129,7 +129,10 @@ async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int]:
             await conn.copy_records_to_table("member", records=member_rows, columns=columns)
             await conn.execute("SELECT setval('member_id_seq', $1)", members)
             # label, created_at and revoked_at keep their defaults: '', now, NULL
-            token_rows = [(hashlib.sha256(t.encode()).hexdigest(), i) for i, t in zip(ids, tokens)]
+            token_rows = [
+                (hashlib.sha256(t.encode()).hexdigest(), i)
+                for i, t in zip(ids, tokens, strict=True)
+            ]
             columns = ["token_hash", "member"]
             await conn.copy_records_to_table("api_token", records=token_rows, columns=columns)
             starts = now + timedelta(days=30)
@@ -303,7 +306,7 @@ def summarize(runs: dict[str, list[dict]]) -> dict:
 def print_table(results: dict) -> None:
     print(f"\n{'':10}{'ceiling':>28}   {'registration':>28}")
     print(f"{'':10}" + f"{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   " * 2)
-    pairs = zip(results["ceiling"]["runs"], results["registration"]["runs"])
+    pairs = zip(results["ceiling"]["runs"], results["registration"]["runs"], strict=True)
     rows = [(f"round {i}", c, r) for i, (c, r) in enumerate(pairs, start=1)]
     rows.append(("median", results["ceiling"]["median"], results["registration"]["median"]))
     for label, *cells in rows:

@@ -496,6 +496,7 @@ EVENTS = [
 ]
 
 DEMO_ADMIN = "admin@nscp.example"
+DEFAULT_SUMMARY = "Join peers from across the coalition."
 
 
 def _sessions(event: DemoEvent, timezone: str, first_day: date) -> list[schemas.SessionCreate]:
@@ -592,7 +593,7 @@ async def load_demo(today: date | None = None) -> bool:
                 regions=event.regions,
                 topics=event.topics,
                 summary=event.summary,
-                description=f"## {event.title}\n\n{event.summary or 'Join peers from across the coalition.'}",
+                description=f"## {event.title}\n\n{event.summary or DEFAULT_SUMMARY}",
                 venue=venue,
                 online_url=f"https://meet.nscp.example/{event.slug}" if event.online else None,
                 capacity=event.capacity,

@@ -1,9 +1,9 @@
 """The closed vocabularies of the domain, shared by tables, schemas and services."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class OrganizationKind(str, Enum):
+class OrganizationKind(StrEnum):
     city = "city"
     county = "county"
     state_agency = "state_agency"
@@ -12,31 +12,31 @@ class OrganizationKind(str, Enum):
     nonprofit = "nonprofit"
 
 
-class OrganizerRole(str, Enum):
+class OrganizerRole(StrEnum):
     admin = "admin"  # coalition admin: everything
     region_organizer = "region_organizer"  # the events of their regions
     checkin_staff = "checkin_staff"  # attendance at their regions' events, nothing else
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     workshop = "workshop"
     conference = "conference"
     training_track = "training_track"
     webinar = "webinar"
 
 
-class EventStatus(str, Enum):
+class EventStatus(StrEnum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
 
 
-class SessionStatus(str, Enum):
+class SessionStatus(StrEnum):
     scheduled = "scheduled"
     cancelled = "cancelled"
 
 
-class RegistrationStatus(str, Enum):
+class RegistrationStatus(StrEnum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     pending = "pending"  # awaiting an organizer's approval
@@ -51,23 +51,23 @@ ACTIVE_STATUSES = (
 )
 
 
-class RegistrationSource(str, Enum):
+class RegistrationSource(StrEnum):
     api = "api"
     slack = "slack"
     web = "web"
 
 
-class CheckInMethod(str, Enum):
+class CheckInMethod(StrEnum):
     manual = "manual"
     bulk = "bulk"
     qr = "qr"
 
 
-class NotificationKind(str, Enum):
+class NotificationKind(StrEnum):
     promoted = "promoted"  # moved off the waitlist into a confirmed seat
 
 
-class QuestionKind(str, Enum):
+class QuestionKind(StrEnum):
     text = "text"
     choice = "choice"
     boolean = "boolean"

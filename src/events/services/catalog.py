@@ -13,8 +13,8 @@ from events.enums import EventStatus
 EVENT_COLUMNS = (
     "e.id, e.slug, e.title, e.kind, e.status, e.summary, e.description, e.timezone, "
     "e.venue_name, e.venue_address, e.latitude, e.longitude, e.online_url, e.capacity, "
-    "e.seats_taken, e.waitlisted, e.registration_opens_at, e.registration_closes_at, e.members_only, "
-    "e.organization_seat_cap, e.approval_required, e.credit_hours, e.questions, "
+    "e.seats_taken, e.waitlisted, e.registration_opens_at, e.registration_closes_at, "
+    "e.members_only, e.organization_seat_cap, e.approval_required, e.credit_hours, e.questions, "
     "e.starts_at, e.ends_at"
 )
 PUBLIC_STATUSES = (EventStatus.published.value, EventStatus.cancelled.value)

@@ -63,7 +63,8 @@ async def promote(organizer: OrganizerPrincipal, registration_id: int) -> Regist
         raise Conflict("Only waitlisted registrations can be promoted.", reason="not_waitlisted")
     async with write_transaction():
         await fetch(
-            "UPDATE event SET capacity = CASE WHEN capacity IS NOT NULL AND seats_taken >= capacity "
+            "UPDATE event SET capacity = CASE "
+            "WHEN capacity IS NOT NULL AND seats_taken >= capacity "
             "THEN seats_taken + 1 ELSE capacity END, seats_taken = seats_taken + 1, "
             "waitlisted = waitlisted - 1 WHERE id = {}",
             current["event"],
