@@ -25,6 +25,7 @@ os.environ["CONVENE_DATA_DIR"] = str(_TMP)
 os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 os.environ["CONVENE_TASK_QUEUE"] = f"convene:test:{os.getpid()}"  # runs never share a queue
+os.environ["CALENDAR_STATE_TTL"] = "0"  # feed caches see every change at once
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

@@ -16,6 +16,7 @@ class Personal:
     status: str
     waitlist_position: int | None
     join_url: str | None  # confirmed attendees of online events only
+    changed_at: datetime | None = None  # the registration's last change (or its queue's)
 
 
 def uid(session_id: int, host: str) -> str:
@@ -85,6 +86,8 @@ def build_entry(
         lines.extend(_personal_lines(personal))
     lines.append(f"Details and registration: {event_url}")
     stamp: datetime = max(row["session_updated_at"], row["event_updated_at"])
+    if personal and personal.changed_at and personal.changed_at > stamp:
+        stamp = personal.changed_at  # e.g. promoted from the waitlist: clients must update
     host_region = regions[0] if regions else None
     return SessionEntry(
         uid=uid(row["session_id"], host),

@@ -17,7 +17,7 @@ from events.calendar import ical
 from events.calendar.cache import LRU, ChangeClock, RenderedFeed
 from events.calendar.entries import Personal, build_entry
 from events.config import get_settings
-from events.db import fetch
+from events.db import fetch, fetch_one
 
 CANCELLED_KEPT = timedelta(days=30)  # cancelled sessions stay visible this long
 HISTORY = timedelta(days=365)  # sessions that ended longer ago leave the feeds
@@ -125,9 +125,13 @@ def _version(row: dict, variant: object = None) -> tuple:
 
 
 async def _assemble(
-    info: ical.FeedInfo, wanted: list[tuple[tuple, int]], personal: dict[int, Personal]
+    info: ical.FeedInfo,
+    wanted: list[tuple[tuple, int]],
+    personal: dict[int, Personal],
+    changed: datetime | None = None,
 ) -> RenderedFeed:
-    """``wanted``: (fragment key, session id) in feed order."""
+    """``wanted``: (fragment key, session id) in feed order. ``changed``: a change outside
+    the sessions and events (a registration) that Last-Modified must not predate."""
     missing = [session_id for key, session_id in wanted if fragments.get(key) is None]
     if missing:
         entries = await _entries(missing, personal)
@@ -142,6 +146,8 @@ async def _assemble(
             body = ical.render_session((await _entries([key[0]], personal))[key[0]])
         bodies.append(body)
         newest = max(newest or key[2], key[2], key[3])
+    if changed and (newest is None or changed > newest):
+        newest = changed
     return RenderedFeed.of(ical.render_calendar(info, bodies), newest)
 
 
@@ -208,8 +214,12 @@ async def personal_feed(member_id: int, info: ical.FeedInfo) -> RenderedFeed:
     visible, visible_args = _visible(datetime.now(UTC))
     rows = await fetch(
         f"SELECT {KEY_COLUMNS}, r.status AS registration_status, r.arrival, r.event, "
+        "r.updated_at AS registration_updated_at, "
         "e.online_url, (SELECT COUNT(*) FROM registration w WHERE w.event = r.event "
-        "AND w.status = 'waitlisted' AND w.arrival <= r.arrival) AS position "
+        "AND w.status = 'waitlisted' AND w.arrival <= r.arrival) AS position, "
+        # A waiter's position moves when a registration ahead of it changes.
+        "(SELECT MAX(w.updated_at) FROM registration w WHERE w.event = r.event "
+        "AND w.arrival < r.arrival) AS queue_changed_at "
         "FROM registration r JOIN event e ON e.id = r.event "
         "JOIN event_session s ON s.event = e.id "
         "WHERE r.member = {} AND r.status IN ('confirmed', 'waitlisted', 'pending') "
@@ -217,15 +227,37 @@ async def personal_feed(member_id: int, info: ical.FeedInfo) -> RenderedFeed:
         member_id,
         *visible_args,
     )
+    # Registrations change the feed without touching sessions or events: a promotion, a
+    # cancellation (its sessions leave the feed). Last-Modified must move with them.
+    latest = await fetch_one(
+        "SELECT MAX(updated_at) AS changed FROM registration WHERE member = {}", member_id
+    )
+    changed = _instant(latest["changed"]) if latest else None
     personal: dict[int, Personal] = {}
     wanted = []
     for row in rows:
         status = row["registration_status"]
+        changed_at = _instant(row["registration_updated_at"])
+        queue_changed_at = _instant(row["queue_changed_at"])
+        if status == "waitlisted" and queue_changed_at and changed_at:
+            changed_at = max(changed_at, queue_changed_at)
         mine = Personal(
             status=status,
             waitlist_position=row["position"] if status == "waitlisted" else None,
             join_url=row["online_url"] if status == "confirmed" else None,
+            changed_at=changed_at,
         )
         personal[row["id"]] = mine
         wanted.append((_version(row, mine), row["id"]))
-    return await _assemble(info, wanted, personal)
+        if changed_at and (changed is None or changed_at > changed):
+            changed = changed_at
+    return await _assemble(info, wanted, personal, changed)
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    """Aggregates come back untyped from SQLite (ISO text); columns as aware datetimes."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

@@ -116,10 +116,12 @@ def calendar_head(info: FeedInfo) -> tuple[bytes, bytes]:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", info.name)
-    calendar.add("x-wr-calname", info.name)
+    # NAME and the X-WR- properties are TEXT, but icalendar leaves them unescaped (vUnknown):
+    # a newline in a title would fail to serialise, a comma or backslash would be misread.
+    calendar.add("name", vText(info.name))
+    calendar.add("x-wr-calname", vText(info.name))
     calendar.add("description", info.description)
-    calendar.add("x-wr-caldesc", info.description)
+    calendar.add("x-wr-caldesc", vText(info.description))
     calendar.add("url", vUri(info.url), parameters={"VALUE": "URI"})
     # RFC 7986 wants VALUE=DURATION, which icalendar's refresh_interval leaves out.
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
