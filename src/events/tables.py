@@ -133,6 +133,8 @@ class Event(Table, db=DB):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     cancelled_at = Timestamptz(null=True, default=None)
+    # Set once, when first published: a draft that is cancelled never becomes public.
+    published_at = Timestamptz(null=True, default=None)
 
 
 class EventRegion(Table, db=DB):

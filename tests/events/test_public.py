@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.world import auth
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -192,7 +194,6 @@ async def test_list_summaries_describe_each_event(client, world, catalogue):
 
 
 async def test_cancelled_event_stays_listed_as_cancelled(client, world, catalogue):
-    from tests.support.world import auth
 
     await client.post("/api/manage/events/denver-cyber/cancel", headers=auth(world.admin))
     items = {e["slug"]: e for e in (await client.get("/api/events")).json()["items"]}
@@ -339,3 +340,18 @@ async def test_text_search_treats_wildcards_literally(client, world):
     await world.create_event(client, title="Cybersecurity Advanced")
     found = (await client.get("/api/events", params={"q": "cyber_sec"})).json()
     assert [item["title"] for item in found["items"]] == ["Cyber_Security Basics"]
+
+
+async def test_a_draft_cancelled_before_publishing_never_becomes_public(client, world):
+    draft = await world.create_event(client, publish=False)
+    await client.post(f"/api/manage/events/{draft['slug']}/cancel", headers=auth(world.admin))
+    assert (await client.get(f"/api/events/{draft['slug']}")).status_code == 404
+    listed = (await client.get("/api/events")).json()["items"]
+    assert draft["slug"] not in {item["slug"] for item in listed}
+    assert (await client.get(f"/calendar/events/{draft['slug']}.ics")).status_code == 404
+
+
+async def test_the_first_region_given_hosts_the_event(client, world):
+    event = await world.create_event(client, regions=["the-connective", "colorado"])
+    detail = (await client.get(f"/api/events/{event['slug']}")).json()
+    assert [region["slug"] for region in detail["regions"]] == ["the-connective", "colorado"]

@@ -24,9 +24,19 @@ from events.errors import NotFound
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 
 
+def _accepts_gzip(request: Request) -> bool:
+    for coding in request.headers.get("accept-encoding", "").split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
 def _not_modified(request: Request, etag: str, feed: RenderedFeed) -> bool:
     if match := request.headers.get("if-none-match"):
-        return etag in {tag.strip() for tag in match.split(",")} or match.strip() == "*"
+        # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
+        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+        return etag in tags or "*" in tags
     since = request.headers.get("if-modified-since")
     if since and feed.last_modified:
         try:
@@ -37,7 +47,7 @@ def _not_modified(request: Request, etag: str, feed: RenderedFeed) -> bool:
 
 
 def calendar_response(request: Request, feed: RenderedFeed, *, private: bool) -> Response:
-    gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
+    gzip_ok = _accepts_gzip(request)
     etag = feed.gzip_etag if gzip_ok else feed.etag
     headers = {
         "ETag": etag,
@@ -74,7 +84,7 @@ class CalendarController(Controller):
     async def event_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
         event = await fetch_one(
-            "SELECT title, summary FROM event WHERE slug = {} AND status <> 'draft'", slug
+            "SELECT title, summary FROM event WHERE slug = {} AND published_at IS NOT NULL", slug
         )
         if event is None:
             raise NotFound(f"No event '{slug}'.")

@@ -31,7 +31,8 @@ def _location(row: dict) -> tuple[str | None, tuple[float, float] | None]:
         parts = [row["venue_name"], row["venue_address"]]
         geo = None
         if row["latitude"] is not None and row["longitude"] is not None:
-            geo = (float(row["latitude"]), float(row["longitude"]))
+            # 5 decimals is about a metre; more would only show float noise.
+            geo = (round(float(row["latitude"]), 5), round(float(row["longitude"]), 5))
         return ", ".join(p for p in parts if p), geo
     if row["online"]:
         return "Online", None

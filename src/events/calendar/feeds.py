@@ -62,7 +62,8 @@ def clock() -> ChangeClock:
 def _visible(now: datetime) -> tuple[str, list[object]]:
     cutoff = now - CANCELLED_KEPT
     return (
-        "(e.status = 'published' OR (e.status = 'cancelled' AND e.cancelled_at >= {})) "
+        "(e.status = 'published' OR (e.status = 'cancelled' AND e.published_at IS NOT NULL "
+        "AND e.cancelled_at >= {})) "
         "AND (s.status = 'scheduled' OR s.cancelled_at >= {}) AND s.ends_at >= {}",
         [cutoff, cutoff, now - HISTORY],
     )
@@ -97,21 +98,29 @@ async def public_feed(scope: FeedScope, info: ical.FeedInfo) -> RenderedFeed:
     if cached and cached[0] == token:
         return cached[1]
     lock = _building.setdefault(scope, asyncio.Lock())
-    async with lock:  # one build per feed, however many subscribers ask at once
-        cached = feeds.get(scope)
-        if cached and cached[0] == token:
-            return cached[1]
-        visible, visible_args = _visible(datetime.now(UTC))
-        where, where_args = _scope_filter(scope)
-        keys = await fetch(
-            f"SELECT {KEY_COLUMNS} FROM event_session s JOIN event e ON e.id = s.event "
-            f"WHERE {visible}{where} ORDER BY s.starts_at, s.id",
-            *visible_args,
-            *where_args,
-        )
-        feed = await _assemble(info, [(_version(row), row["id"]) for row in keys], {})
-        feeds.put(scope, (token, feed))
-        return feed
+    try:
+        async with lock:  # one build per feed, however many subscribers ask at once
+            cached = feeds.get(scope)
+            if cached and cached[0] == token:
+                return cached[1]
+            feed = await _build_public(scope, info)
+            feeds.put(scope, (token, feed))
+            return feed
+    finally:
+        if not lock.locked():  # nobody waiting: forget it (query strings are unbounded)
+            _building.pop(scope, None)
+
+
+async def _build_public(scope: FeedScope, info: ical.FeedInfo) -> RenderedFeed:
+    visible, visible_args = _visible(datetime.now(UTC))
+    where, where_args = _scope_filter(scope)
+    keys = await fetch(
+        f"SELECT {KEY_COLUMNS} FROM event_session s JOIN event e ON e.id = s.event "
+        f"WHERE {visible}{where} ORDER BY s.starts_at, s.id",
+        *visible_args,
+        *where_args,
+    )
+    return await _assemble(info, [(_version(row), row["id"]) for row in keys], {})
 
 
 def _version(row: dict, variant: object = None) -> tuple:

@@ -59,7 +59,8 @@ class SessionEntry:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # Whole seconds: iCalendar has no fractions, and links should agree with feeds.
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def _with(value, **params):

@@ -15,8 +15,9 @@ EVENT_COLUMNS = (
     "e.venue_name, e.venue_address, e.latitude, e.longitude, e.online_url, e.capacity, "
     "e.seats_taken, e.waitlisted, e.registration_opens_at, e.registration_closes_at, "
     "e.members_only, e.organization_seat_cap, e.approval_required, e.credit_hours, e.questions, "
-    "e.starts_at, e.ends_at"
+    "e.starts_at, e.ends_at, e.published_at"
 )
+HOST_ORDER = "j.id"  # regions in the order the organizer gave them: the first one hosts
 PUBLIC_STATUSES = (EventStatus.published.value, EventStatus.cancelled.value)
 
 
@@ -43,13 +44,15 @@ def event_url(slug: str) -> str:
     return f"{get_settings().base_url}/events/{slug}"
 
 
-async def _labels(table: str, column: str, event_ids: list[int]) -> dict[int, list[dict]]:
+async def _labels(
+    table: str, column: str, event_ids: list[int], order: str = "t.slug"
+) -> dict[int, list[dict]]:
     if not event_ids:
         return {}
     placeholders = ", ".join("{}" for _ in event_ids)
     rows = await fetch(
         f"SELECT j.event, t.* FROM {table} j JOIN {column} t ON t.id = j.{column} "
-        f"WHERE j.event IN ({placeholders}) ORDER BY t.slug",
+        f"WHERE j.event IN ({placeholders}) ORDER BY {order}",
         *event_ids,
     )
     grouped: dict[int, list[dict]] = {event_id: [] for event_id in event_ids}
@@ -71,12 +74,15 @@ async def list_events(
     starts_before: datetime | None = None,
     text: str | None = None,
     statuses: tuple[str, ...] = PUBLIC_STATUSES,
+    published_only: bool = True,
     region_ids: frozenset[int] | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> schemas.Page[schemas.EventSummary]:
     where = ["e.status IN (" + ", ".join("{}" for _ in statuses) + ")"]
     args: list[object] = list(statuses)
+    if published_only:  # a draft cancelled before publishing stays private
+        where.append("e.published_at IS NOT NULL")
     if region:
         where.append(
             "EXISTS (SELECT 1 FROM event_region er JOIN region r ON r.id = er.region "
@@ -129,7 +135,7 @@ async def list_events(
 
 async def summaries(rows: list[dict]) -> list[schemas.EventSummary]:
     ids = [row["id"] for row in rows]
-    regions = await _labels("event_region", "region", ids)
+    regions = await _labels("event_region", "region", ids, order=HOST_ORDER)
     topics = await _labels("event_topic", "topic", ids)
     now = datetime.now(UTC)
     return [
@@ -171,7 +177,7 @@ async def sessions_of(event_id: int) -> list[schemas.Session]:
 
 
 async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Event:
-    regions = (await _labels("event_region", "region", [row["id"]]))[row["id"]]
+    regions = (await _labels("event_region", "region", [row["id"]], order=HOST_ORDER))[row["id"]]
     sessions = await sessions_of(row["id"])
     topics = (await _labels("event_topic", "topic", [row["id"]]))[row["id"]]
     venue = None
@@ -232,7 +238,7 @@ async def event_detail(row: dict, *, for_organizer: bool = False) -> schemas.Eve
 
 async def public_event(slug: str) -> schemas.Event | None:
     row = await event_row(slug)
-    if row is None or row["status"] not in PUBLIC_STATUSES:
+    if row is None or row["status"] not in PUBLIC_STATUSES or row["published_at"] is None:
         return None
     return await event_detail(row)
 

@@ -36,7 +36,7 @@ def _check_window(opens: datetime | None, closes: datetime | None) -> None:
 
 
 async def _ids_by_slug(table: str, slugs: list[str], reason: str) -> list[int]:
-    unique = sorted(set(slugs))
+    unique = list(dict.fromkeys(slugs))  # the caller's order: the first region hosts
     if not unique:
         return []
     rows = await fetch(
@@ -259,10 +259,12 @@ async def publish_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Eve
                 "Give the event a venue or an online join link before publishing.",
                 reason="no_location",
             )
+        now = datetime.now(UTC)
         await fetch(
-            "UPDATE event SET status = 'published', updated_at = {} WHERE id = {} "
-            "AND status = 'draft'",
-            datetime.now(UTC),
+            "UPDATE event SET status = 'published', published_at = {}, updated_at = {} "
+            "WHERE id = {} AND status = 'draft'",
+            now,
+            now,
             row["id"],
         )
     return await manager_event(organizer, slug)
@@ -291,6 +293,7 @@ async def managed_events(
     statuses = (status,) if status else tuple(s.value for s in EventStatus)
     return await catalog.list_events(
         statuses=statuses,
+        published_only=False,
         region_ids=None if organizer.is_admin else organizer.region_ids,
         page=page,
         per_page=per_page,

@@ -215,3 +215,21 @@ async def test_a_waiter_moving_up_sees_a_new_last_modified(client, world, parse_
     assert "number 1 on the waitlist" in number_one["description"]
     assert number_one["status"] == "TENTATIVE"
     assert number_one["last_modified"] > number_two["last_modified"]
+
+
+async def test_a_weak_validator_matches_for_if_none_match(client, world):
+    event = await world.create_event(client)
+    path = f"/calendar/events/{event['slug']}.ics"
+    etag = (await get_feed(client, path)).headers["etag"]
+    again = await get_feed(client, path, **{"If-None-Match": f"W/{etag}"})
+    assert again.status_code == 304
+
+
+async def test_gzip_refused_with_q_zero_gets_identity(client, world):
+    event = await world.create_event(client)
+    response = await client.get(
+        f"/calendar/events/{event['slug']}.ics", headers={"Accept-Encoding": "gzip;q=0"}
+    )
+    assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    assert response.content.startswith(b"BEGIN:VCALENDAR")
