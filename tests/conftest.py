@@ -117,7 +117,14 @@ def server(database_url: str, redis_url: str | None):
             logs.append(log)
             processes.append(
                 _spawn(
-                    [str(BIN / "taskiq"), "worker", "events.tasks:broker", "--workers", "1"],
+                    [
+                        str(BIN / "taskiq"),
+                        "worker",
+                        "events.tasks:broker",
+                        "certs.tasks",
+                        "--workers",
+                        "1",
+                    ],
                     env,
                     log,
                 )

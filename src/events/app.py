@@ -40,6 +40,26 @@ def _lifespan(settings: Settings):
     return lifespan
 
 
+def _stores(settings: Settings) -> dict:
+    """Rate-limit counters live in Redis when there is one, so every process shares them."""
+    if not settings.redis_url:
+        return {}
+    from litestar.stores.redis import RedisStore
+
+    return {"rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene")}
+
+
+def certificate_routes() -> list:
+    # The composition root is the one place in events that knows the other packages.
+    from certs.api import (
+        ManageCertificateController,
+        MyCertificateController,
+        VerificationController,
+    )
+
+    return [VerificationController, ManageCertificateController, MyCertificateController]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     handlers: list = [
@@ -54,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ManageMemberController,
         CalendarController,
         MyCalendarController,
+        *certificate_routes(),
     ]
     if settings.bench_routes:
         from events.api.bench import ceiling, hello
@@ -61,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         handlers.extend([ceiling, hello])
     return Litestar(
         route_handlers=handlers,
+        stores=_stores(settings),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings)],
         openapi_config=OpenAPIConfig(

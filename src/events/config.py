@@ -24,6 +24,8 @@ class Settings:
     log_level: str
     bench_routes: bool
     calendar_state_ttl: float  # seconds a process trusts its feed caches unchecked
+    certificate_dir: Path  # rendered PDFs, re-rendered when missing
+    verify_rate_limit: int  # requests per minute per client on public certificate routes
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +95,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         bench_routes=_flag(env.get("CONVENE_BENCH_ROUTES")),
         calendar_state_ttl=float(env.get("CALENDAR_STATE_TTL") or 1.0),
+        certificate_dir=Path(env.get("CERTIFICATE_DIR") or data_dir / "certificates"),
+        verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
     )
 
 

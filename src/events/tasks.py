@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
@@ -50,6 +51,15 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
         logger.exception("could not queue notifications for %s", registration_ids)
 
 
+Sweep = Callable[[], Awaitable[object]]
+_sweeps: list[Sweep] = []
+
+
+def register_sweep(sweep: Sweep) -> None:
+    """Other packages add their own re-derivation (e.g. unfinished certificate jobs)."""
+    _sweeps.append(sweep)
+
+
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     """Re-queue what a lost task or a crashed worker left undelivered."""
     due = await notifications.due_for_delivery(older_than=grace)
@@ -60,10 +70,11 @@ async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
 
 async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
     while True:
-        try:
-            await sweep_outbox()
-        except Exception:
-            logger.exception("outbox sweep failed; trying again in %ss", interval)
+        for sweep in [sweep_outbox, *_sweeps]:
+            try:
+                await sweep()
+            except Exception:
+                logger.exception("%s failed; trying again in %ss", sweep.__name__, interval)
         await asyncio.sleep(interval)
 
 

@@ -1,0 +1,140 @@
+"""Certificate PDFs on disk: rendered in batches by jobs, or one by one when missing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from certs.enums import JobStatus
+from certs.issuing import issue_missing, mark_job
+from certs.render import Branding, CertificateView, certificates_html
+from events.config import get_settings
+from events.db import fetch, fetch_one
+
+BATCH = 50  # certificates per WeasyPrint document
+DEFAULT_BRANDING = Branding()
+STALE = timedelta(minutes=2)  # a running job silent this long lost its worker
+
+
+def pdf_path(code: str) -> Path:
+    return get_settings().certificate_dir / f"{code}.pdf"
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().base_url}/verify/{code}"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temporary, path)  # readers see the whole file or none
+
+
+async def views_for(rows: list[dict]) -> list[CertificateView]:
+    region_ids = sorted({row["region"] for row in rows})
+    regions = {}
+    if region_ids:
+        found = await fetch(
+            "SELECT r.id, r.name, b.primary_color, b.accent_color, b.logo_svg, "
+            "b.signatory_name, b.signatory_title FROM region r "
+            "LEFT JOIN region_branding b ON b.region = r.id WHERE r.id IN ("
+            + ", ".join("{}" for _ in region_ids)
+            + ")",
+            *region_ids,
+        )
+        regions = {row["id"]: row for row in found}
+    views = []
+    for row in rows:
+        region = regions[row["region"]]
+        branding = Branding(
+            primary_color=region["primary_color"] or DEFAULT_BRANDING.primary_color,
+            accent_color=region["accent_color"] or DEFAULT_BRANDING.accent_color,
+            logo_svg=region["logo_svg"],
+            signatory_name=region["signatory_name"] or f"{region['name']} Board",
+            signatory_title=region["signatory_title"] or "Program Director",
+            monogram="".join(word[0] for word in region["name"].split() if word[0].isupper())[:3],
+        )
+        views.append(
+            CertificateView(
+                code=row["code"],
+                verify_url=verify_url(row["code"]),
+                holder_name=row["holder_name"],
+                organization_name=row["organization_name"],
+                event_title=row["event_title"],
+                event_kind=row["event_kind"],
+                region_name=region["name"],
+                place=row["place"],
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                credit_hours=Decimal(str(row["credit_hours"])),
+                issued_on=row["issued_at"].date(),
+                branding=branding,
+            )
+        )
+    return views
+
+
+def _render_batch(views: list[CertificateView]) -> list[bytes]:
+    from certs.pdf import render_pdf, split_pages  # WeasyPrint loads only here
+
+    return split_pages(render_pdf(certificates_html(views)))
+
+
+async def render_and_store(rows: list[dict]) -> None:
+    views = await views_for(rows)
+    pages = await asyncio.to_thread(_render_batch, views)
+    for view, page in zip(views, pages, strict=True):
+        _write_atomically(pdf_path(view.code), page)
+
+
+async def ensure_pdf(certificate: dict) -> Path:
+    """The PDF for a certificate, rendered now if the cached file is missing."""
+    path = pdf_path(certificate["code"])
+    if not path.exists():
+        await render_and_store([certificate])
+    return path
+
+
+async def run_job(job_id: int) -> None:
+    """Issue what is missing, then render what is not on disk. Safe to run again."""
+    now = datetime.now(UTC)
+    job = await fetch_one(
+        "UPDATE certificate_job SET status = 'running', updated_at = {}, "
+        "started_at = COALESCE(started_at, {}) WHERE id = {} AND (status = 'queued' "
+        "OR (status = 'running' AND updated_at < {})) RETURNING *",
+        now,
+        now,
+        job_id,
+        now - STALE,
+    )
+    if job is None:
+        return  # finished, or another worker is on it
+    try:
+        event = await fetch_one(
+            "SELECT id, slug, title, kind, timezone, venue_name, venue_address, credit_hours, "
+            "starts_at, ends_at FROM event WHERE id = {}",
+            job["event"],
+        )
+        await issue_missing(event, job_id, job["requested_by"])
+        certificates = await fetch(
+            "SELECT * FROM certificate WHERE event = {} AND status = 'valid' ORDER BY id",
+            event["id"],
+        )
+        todo = [row for row in certificates if not pdf_path(row["code"]).exists()]
+        done = len(certificates) - len(todo)
+        await mark_job(job_id, JobStatus.running, total=len(certificates), done=done)
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            await render_and_store(batch)
+            done += len(batch)
+            await mark_job(job_id, JobStatus.running, done=done, updated_at=datetime.now(UTC))
+        await mark_job(job_id, JobStatus.done, finished_at=datetime.now(UTC))
+    except Exception as exc:
+        await mark_job(job_id, JobStatus.failed, error=str(exc)[:500])
+        raise

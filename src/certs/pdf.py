@@ -1,0 +1,41 @@
+"""HTML to PDF with WeasyPrint; many certificates as one document, split with pypdf.
+
+``import weasyprint`` takes about a second, so this module is imported only by the code
+that renders (the worker, or a download whose PDF is missing), never at web start-up.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from certs.render import TEMPLATES
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)  # it reports every step at INFO
+
+
+def offline_fetcher() -> URLFetcher:
+    """Certificates render offline: http(s) and every other remote scheme are refused."""
+    return URLFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
+
+
+def render_pdf(html: str) -> bytes:
+    base = TEMPLATES.as_uri() + "/"
+    return HTML(string=html, base_url=base, url_fetcher=offline_fetcher()).write_pdf()
+
+
+def split_pages(document: bytes) -> list[bytes]:
+    """One PDF per page of ``document``: one certificate each."""
+    reader = PdfReader(io.BytesIO(document))
+    pages = []
+    for page in reader.pages:
+        writer = PdfWriter()
+        writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+        pages.append(out.getvalue())
+    return pages

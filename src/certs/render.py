@@ -1,0 +1,119 @@
+"""Certificate HTML: plain data in, HTML out (pure; no database, no HTTP).
+
+WeasyPrint turns it into PDF in certs.pdf, which is imported only where PDFs are made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+KIND_LABELS = {
+    "workshop": "Workshop",
+    "conference": "Conference",
+    "training_track": "Training track",
+    "webinar": "Webinar",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    primary_color: str = "#1f3a5f"
+    accent_color: str = "#b8860b"
+    logo_svg: str | None = None
+    signatory_name: str = ""
+    signatory_title: str = ""
+    monogram: str = "NSCP"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateView:
+    code: str
+    verify_url: str
+    holder_name: str
+    organization_name: str
+    event_title: str
+    event_kind: str
+    region_name: str
+    place: str
+    starts_on: date
+    ends_on: date
+    credit_hours: Decimal
+    issued_on: date
+    branding: Branding
+
+    @property
+    def heading(self) -> str:
+        track = self.event_kind == "training_track"
+        return "Certificate of Completion" if track else "Certificate of Attendance"
+
+    @property
+    def achievement(self) -> str:
+        if self.event_kind == "training_track":
+            return "has completed the training track"
+        return "attended"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.event_kind, self.event_kind)
+
+    @property
+    def dates(self) -> str:
+        return format_dates(self.starts_on, self.ends_on)
+
+    @property
+    def credit_text(self) -> str:
+        hours = f"{self.credit_hours.normalize():f}"
+        unit = "hour" if self.credit_hours == 1 else "hours"
+        return f"{hours} continuing-education {unit}" if self.credit_hours else ""
+
+    @property
+    def display_code(self) -> str:
+        return display_code(self.code)
+
+    @property
+    def verify_url_short(self) -> str:
+        return self.verify_url.split("://", 1)[-1].rsplit("/", 1)[0]
+
+    @property
+    def qr_svg(self) -> str:
+        return segno.make(self.verify_url, error="m").svg_inline(scale=3, border=0)
+
+
+def display_code(code: str) -> str:
+    """Readable groups of four: ABCD-EFGH-…"""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def format_dates(starts_on: date, ends_on: date) -> str:
+    if starts_on == ends_on:
+        return f"{starts_on:%B} {starts_on.day}, {starts_on.year}"
+    if (starts_on.year, starts_on.month) == (ends_on.year, ends_on.month):
+        return f"{starts_on:%B} {starts_on.day}–{ends_on.day}, {ends_on.year}"
+    if starts_on.year == ends_on.year:
+        return f"{starts_on:%B} {starts_on.day} – {ends_on:%B} {ends_on.day}, {ends_on.year}"
+    first = f"{starts_on:%B} {starts_on.day}, {starts_on.year}"
+    return f"{first} – {ends_on:%B} {ends_on.day}, {ends_on.year}"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def certificates_html(certificates: list[CertificateView]) -> str:
+    """One HTML document, one Letter-landscape page per certificate."""
+    return _environment().get_template("certificate.html").render(certificates=certificates)
+
+
+def render_verify_page(view) -> str:
+    """The public verification page (``view`` is a CertificateStatusView or None)."""
+    return _environment().get_template("verify.html").render(view=view)

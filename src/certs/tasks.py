@@ -1,0 +1,27 @@
+"""Certificate work on the shared task queue (run the worker with this module too)."""
+
+from __future__ import annotations
+
+from certs import documents
+from certs.issuing import unfinished_jobs
+from events.tasks import broker, register_sweep
+
+
+@broker.task(task_name="certs.run_job")
+async def run_certificate_job(job_id: int) -> None:
+    await documents.run_job(job_id)
+
+
+async def enqueue_job(job_id: int) -> None:
+    await run_certificate_job.kiq(job_id)
+
+
+async def sweep_certificate_jobs() -> int:
+    """Jobs are re-derivable: re-queue the unfinished; run_job skips any still alive."""
+    jobs = await unfinished_jobs()
+    for job_id in jobs:
+        await run_certificate_job.kiq(job_id)
+    return len(jobs)
+
+
+register_sweep(sweep_certificate_jobs)
