@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from multiprocessing import get_context
 from pathlib import Path
 
 from certs.enums import JobStatus
@@ -86,9 +88,26 @@ def _render_batch(views: list[CertificateView]) -> list[bytes]:
     return split_pages(render_pdf(certificates_html(views)))
 
 
-async def render_and_store(rows: list[dict]) -> None:
+_pool: ProcessPoolExecutor | None = None
+
+
+def _render_pool() -> ProcessPoolExecutor:
+    """Rendering is CPU-bound Python: bulk jobs spread batches over processes (spawned,
+    not forked, so no event loop or database connection is copied into them)."""
+    global _pool
+    if _pool is None:
+        workers = get_settings().render_processes
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return _pool
+
+
+async def render_and_store(rows: list[dict], *, parallel: bool = False) -> None:
     views = await views_for(rows)
-    pages = await asyncio.to_thread(_render_batch, views)
+    if parallel:
+        loop = asyncio.get_running_loop()
+        pages = await loop.run_in_executor(_render_pool(), _render_batch, views)
+    else:
+        pages = await asyncio.to_thread(_render_batch, views)
     for view, page in zip(views, pages, strict=True):
         _write_atomically(pdf_path(view.code), page)
 
@@ -129,11 +148,17 @@ async def run_job(job_id: int) -> None:
         todo = [row for row in certificates if not pdf_path(row["code"]).exists()]
         done = len(certificates) - len(todo)
         await mark_job(job_id, JobStatus.running, total=len(certificates), done=done)
-        for start in range(0, len(todo), BATCH):
-            batch = todo[start : start + BATCH]
-            await render_and_store(batch)
+        batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+        slots = asyncio.Semaphore(get_settings().render_processes)
+
+        async def render(batch: list[dict]) -> None:
+            nonlocal done
+            async with slots:
+                await render_and_store(batch, parallel=True)
             done += len(batch)
             await mark_job(job_id, JobStatus.running, done=done, updated_at=datetime.now(UTC))
+
+        await asyncio.gather(*(render(batch) for batch in batches))
         await mark_job(job_id, JobStatus.done, finished_at=datetime.now(UTC))
     except Exception as exc:
         await mark_job(job_id, JobStatus.failed, error=str(exc)[:500])

@@ -26,6 +26,7 @@ class Settings:
     calendar_state_ttl: float  # seconds a process trusts its feed caches unchecked
     certificate_dir: Path  # rendered PDFs, re-rendered when missing
     verify_rate_limit: int  # requests per minute per client on public certificate routes
+    render_processes: int  # processes a bulk certificate job renders with
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +98,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         calendar_state_ttl=float(env.get("CALENDAR_STATE_TTL") or 1.0),
         certificate_dir=Path(env.get("CERTIFICATE_DIR") or data_dir / "certificates"),
         verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
+        render_processes=int(env.get("CERTIFICATE_RENDER_PROCESSES") or os.cpu_count() or 1),
     )
 
 
