@@ -36,6 +36,9 @@ class Verdict:
     missing: list[str]  # plain sentences, for people
 
 
+HUNDREDTH = Decimal("0.01")
+
+
 def _hours(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -44,7 +47,10 @@ def evaluate(kind: EventKind, rule: Rule, sessions: list[SessionAttendance]) -> 
     """Tracks: every required session and at least N in all. Other kinds: at least N
     sessions, or at least H hours when the rule sets hours."""
     attended = [s for s in sessions if s.attended]
-    hours = sum((s.hours for s in attended), Decimal("0"))
+    # To the hundredth, as printed: three 80-minute sessions are 4 hours, not 3.999….
+    hours = sum((s.hours for s in attended), Decimal("0")).quantize(
+        HUNDREDTH, rounding=ROUND_HALF_UP
+    )
     missing: list[str] = []
     if kind == EventKind.training_track:
         for session in sessions:
@@ -65,7 +71,7 @@ def evaluate(kind: EventKind, rule: Rule, sessions: list[SessionAttendance]) -> 
     credit = rule.fixed_hours if rule.credit == CreditMode.fixed else hours
     return Verdict(
         eligible=not missing,
-        credit_hours=credit.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        credit_hours=credit.quantize(HUNDREDTH, rounding=ROUND_HALF_UP),
         attended_sessions=len(attended),
         attended_hours=hours,
         missing=missing,

@@ -11,7 +11,7 @@ import logging
 
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from certs.render import TEMPLATES
 
@@ -23,9 +23,17 @@ def offline_fetcher() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
 
 
+class RenderError(RuntimeError):
+    """The document referred to something it may not fetch (e.g. a remote image)."""
+
+
 def render_pdf(html: str) -> bytes:
     base = TEMPLATES.as_uri() + "/"
-    return HTML(string=html, base_url=base, url_fetcher=offline_fetcher()).write_pdf()
+    try:
+        return HTML(string=html, base_url=base, url_fetcher=offline_fetcher()).write_pdf()
+    except FatalURLFetchingError as exc:
+        # A BaseException: it would slip past `except Exception` and leave a job running.
+        raise RenderError(f"{exc}: certificates render offline") from exc
 
 
 def split_pages(document: bytes) -> list[bytes]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -24,20 +24,22 @@ from events.errors import NotFound
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 
 
-def _accepts_gzip(request: Request) -> bool:
-    for coding in request.headers.get("accept-encoding", "").split(","):
+def _accepts_gzip(accept: str) -> bool:
+    if "gzip" in accept and "q=" not in accept:  # the usual "gzip, deflate, br"
+        return True
+    for coding in accept.split(","):
         name, _, params = coding.strip().partition(";")
         if name.strip().lower() in ("gzip", "*"):
             return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
 
 
-def _not_modified(request: Request, etag: str, feed: RenderedFeed) -> bool:
-    if match := request.headers.get("if-none-match"):
+def _not_modified(headers, etag: str, feed: RenderedFeed) -> bool:
+    if match := headers.get("if-none-match"):
         # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
         tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
         return etag in tags or "*" in tags
-    since = request.headers.get("if-modified-since")
+    since = headers.get("if-modified-since")
     if since and feed.last_modified:
         try:
             return feed.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
@@ -47,18 +49,19 @@ def _not_modified(request: Request, etag: str, feed: RenderedFeed) -> bool:
 
 
 def calendar_response(request: Request, feed: RenderedFeed, *, private: bool) -> Response:
-    gzip_ok = _accepts_gzip(request)
+    received = request.headers
+    gzip_ok = _accepts_gzip(received.get("accept-encoding", ""))
     etag = feed.gzip_etag if gzip_ok else feed.etag
     headers = {
         "ETag": etag,
         "Vary": "Accept-Encoding",
         "Cache-Control": ("private" if private else "public") + ", max-age=300",
     }
-    if feed.last_modified:
-        headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
+    if feed.last_modified_http:
+        headers["Last-Modified"] = feed.last_modified_http
     if private:
         headers["X-Robots-Tag"] = "noindex"
-    if _not_modified(request, etag, feed):
+    if _not_modified(received, etag, feed):
         return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
     if gzip_ok:
         headers["Content-Encoding"] = "gzip"
@@ -83,17 +86,21 @@ class CalendarController(Controller):
     @get("/events/{filename:str}", summary="One event and all its sessions (.ics)")
     async def event_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
-        event = await fetch_one(
-            "SELECT title, summary FROM event WHERE slug = {} AND published_at IS NOT NULL", slug
-        )
-        if event is None:
+
+        async def describe() -> FeedInfo | None:
+            event = await fetch_one(
+                "SELECT title, summary FROM event WHERE slug = {} AND published_at IS NOT NULL",
+                slug,
+            )
+            if event is None:
+                return None
+            summary = event["summary"] or event["title"]
+            return FeedInfo(event["title"], summary, f"{_base()}/events/{slug}")
+
+        feed = await feeds.public_feed(feeds.FeedScope(event=slug), describe)
+        if feed is None:
             raise NotFound(f"No event '{slug}'.")
-        info = FeedInfo(
-            event["title"], event["summary"] or event["title"], f"{_base()}/events/{slug}"
-        )
-        return calendar_response(
-            request, await feeds.public_feed(feeds.FeedScope(event=slug), info), private=False
-        )
+        return calendar_response(request, feed, private=False)
 
     @get("/all.ics", summary="Every published event of the coalition, with optional filters")
     async def all_feed(
@@ -110,21 +117,30 @@ class CalendarController(Controller):
             if v
         )
         name = "NSCP events" + (f" ({filters})" if filters else "")
-        info = FeedInfo(
-            name, "Events of the National Smart Coalitions Partnership.", f"{_base()}/events"
-        )
-        return calendar_response(request, await feeds.public_feed(scope, info), private=False)
+
+        async def describe() -> FeedInfo:
+            description = "Events of the National Smart Coalitions Partnership."
+            return FeedInfo(name, description, f"{_base()}/events")
+
+        feed = await feeds.public_feed(scope, describe)
+        assert feed is not None
+        return calendar_response(request, feed, private=False)
 
     @get("/regions/{filename:str}", summary="A region's events (.ics)")
     async def region_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
-        region = await fetch_one("SELECT name FROM region WHERE slug = {}", slug)
-        if region is None:
+
+        async def describe() -> FeedInfo | None:
+            region = await fetch_one("SELECT name FROM region WHERE slug = {}", slug)
+            if region is None:
+                return None
+            name = region["name"]
+            return FeedInfo(name, f"Events of {name}.", f"{_base()}/regions/{slug}")
+
+        feed = await feeds.public_feed(feeds.FeedScope(region=slug), describe)
+        if feed is None:
             raise NotFound(f"No region '{slug}'.")
-        info = FeedInfo(region["name"], f"Events of {region['name']}.", f"{_base()}/regions/{slug}")
-        return calendar_response(
-            request, await feeds.public_feed(feeds.FeedScope(region=slug), info), private=False
-        )
+        return calendar_response(request, feed, private=False)
 
     @get("/me/{filename:str}", summary="A member's personal feed; the token is the key")
     async def personal_feed(self, request: Request, filename: FromPath[str]) -> Response:

@@ -9,6 +9,7 @@ again. Whole public feeds are also cached until the ChangeClock ticks.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -92,7 +93,12 @@ def _scope_filter(scope: FeedScope) -> tuple[str, list[object]]:
     return "".join(f" AND {clause}" for clause in clauses), args
 
 
-async def public_feed(scope: FeedScope, info: ical.FeedInfo) -> RenderedFeed:
+Describe = Callable[[], Awaitable[ical.FeedInfo | None]]
+
+
+async def public_feed(scope: FeedScope, describe: Describe) -> RenderedFeed | None:
+    """The cached feed, or a fresh build. ``describe`` (the feed's name, or None when it
+    does not exist) is only asked on a build, so serving from cache costs no query."""
     token = await clock().token()
     cached = feeds.get(scope)
     if cached and cached[0] == token:
@@ -103,6 +109,9 @@ async def public_feed(scope: FeedScope, info: ical.FeedInfo) -> RenderedFeed:
             cached = feeds.get(scope)
             if cached and cached[0] == token:
                 return cached[1]
+            info = await describe()
+            if info is None:
+                return None
             feed = await _build_public(scope, info)
             feeds.put(scope, (token, feed))
             return feed
@@ -157,7 +166,10 @@ async def _assemble(
         newest = max(newest or key[2], key[2], key[3])
     if changed and (newest is None or changed > newest):
         newest = changed
-    return RenderedFeed.of(ical.render_calendar(info, bodies), newest)
+    body = ical.render_calendar(info, bodies)
+    if len(body) > 256 * 1024:  # compress big feeds off the event loop
+        return await asyncio.to_thread(RenderedFeed.of, body, newest)
+    return RenderedFeed.of(body, newest)
 
 
 async def _render_all(entries: list[ical.SessionEntry]) -> list[bytes]:
