@@ -5,13 +5,26 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: run test install install-test migrate demo worker lint bench clean
+.PHONY: run test install install-test migrate demo worker lint bench clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# WeasyPrint's fast font subsetting (libharfbuzz-subset0) and the certificate fonts
+# (fonts-dejavu-core), where apt can install them; otherwise see the README.
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
+
+system-packages:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) \
+	      >/dev/null 2>&1 || echo "note: could not install $$missing (see README)"; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml | system-packages
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
@@ -44,6 +57,8 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/registration_race.py
+	$(BIN)/python bench/calendar_feeds.py
+	$(BIN)/python bench/certificates.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
