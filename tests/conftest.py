@@ -26,6 +26,7 @@ os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 os.environ["CONVENE_TASK_QUEUE"] = f"convene:test:{os.getpid()}"  # runs never share a queue
 os.environ["CALENDAR_STATE_TTL"] = "0"  # feed caches see every change at once
+os.environ["VERIFY_RATE_LIMIT"] = "1000"  # the suite verifies often from one address
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

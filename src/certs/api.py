@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath
 from litestar.response import File
@@ -22,7 +23,7 @@ from certs.service import eligibility_for_member
 from events.auth import provide_member, provide_organizer
 from events.config import get_settings
 from events.di import Member, Organizer
-from events.errors import NotFound
+from events.errors import NotFound, http_error_handler
 
 
 def _rate_limited() -> list:
@@ -30,10 +31,21 @@ def _rate_limited() -> list:
     return [RateLimitConfig(rate_limit=("minute", per_minute)).middleware]
 
 
+def _too_many_requests(request: Request, exc: TooManyRequestsException) -> Response:
+    """The problem+json answer, keeping the RateLimit-* headers that say when to retry."""
+    response = http_error_handler(request, exc)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    if "RateLimit-Reset" in (exc.headers or {}):
+        response.headers["Retry-After"] = exc.headers["RateLimit-Reset"]
+    return response
+
+
 class VerificationController(Controller):
     """Public: anyone holding a code. Rate-limited per client address."""
 
     tags = ["certificates"]
+    exception_handlers = {TooManyRequestsException: _too_many_requests}
 
     def __init__(self, owner) -> None:
         self.middleware = _rate_limited()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -91,14 +94,42 @@ def _render_batch(views: list[CertificateView]) -> list[bytes]:
 _pool: ProcessPoolExecutor | None = None
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In each render process: exit once the process that started it is gone. A parent
+    that dies by a signal (uvicorn re-raises SIGTERM after its shutdown) runs no exit
+    hook, and an orphaned pool process would otherwise wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _render_pool() -> ProcessPoolExecutor:
     """Rendering is CPU-bound Python: bulk jobs spread batches over processes (spawned,
     not forked, so no event loop or database connection is copied into them)."""
     global _pool
     if _pool is None:
         workers = get_settings().render_processes
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
+        atexit.register(shutdown_render_pool)
     return _pool
+
+
+def shutdown_render_pool() -> None:
+    """Stop the render processes with their parent (app shutdown, or interpreter exit)."""
+    global _pool
+    if _pool is not None:
+        # wait=True: without it the workers outlive a parent stopped by SIGTERM.
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
 
 
 async def render_and_store(rows: list[dict], *, parallel: bool = False) -> None:

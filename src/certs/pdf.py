@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from certs.render import TEMPLATES
@@ -27,10 +29,22 @@ class RenderError(RuntimeError):
     """The document referred to something it may not fetch (e.g. a remote image)."""
 
 
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One per thread, reused: a new one per document costs ~19 ms and ~0.3 MB that is
+    never given back, which adds up in a long-lived process."""
+    if not hasattr(_local, "fonts"):
+        _local.fonts = FontConfiguration()
+    return _local.fonts
+
+
 def render_pdf(html: str) -> bytes:
     base = TEMPLATES.as_uri() + "/"
+    document = HTML(string=html, base_url=base, url_fetcher=offline_fetcher())
     try:
-        return HTML(string=html, base_url=base, url_fetcher=offline_fetcher()).write_pdf()
+        return document.write_pdf(font_config=_font_config())
     except FatalURLFetchingError as exc:
         # A BaseException: it would slip past `except Exception` and leave a job running.
         raise RenderError(f"{exc}: certificates render offline") from exc

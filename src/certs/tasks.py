@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from taskiq import TaskiqEvents, TaskiqState
+
 from certs import documents
 from certs.issuing import unfinished_jobs
 from events.tasks import broker, register_sweep
@@ -25,3 +27,10 @@ async def sweep_certificate_jobs() -> int:
 
 
 register_sweep(sweep_certificate_jobs)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _stop_rendering(_: TaskiqState) -> None:
+    """A taskiq worker is a multiprocessing child: on exit it joins its children before
+    any atexit hook runs, so a live render pool would keep it from ever exiting."""
+    documents.shutdown_render_pool()

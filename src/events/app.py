@@ -60,6 +60,12 @@ def certificate_routes() -> list:
     return [VerificationController, ManageCertificateController, MyCertificateController]
 
 
+def certificate_shutdown() -> None:
+    from certs.documents import shutdown_render_pool
+
+    shutdown_render_pool()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     handlers: list = [
@@ -83,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=handlers,
         stores=_stores(settings),
+        on_shutdown=[certificate_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings)],
         openapi_config=OpenAPIConfig(

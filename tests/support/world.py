@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from certs.tables import ALL_TABLES as CERTS_TABLES
 from events import schemas
 from events.db import DB, fetch, fetch_one
 from events.enums import OrganizerRole
@@ -19,7 +20,8 @@ _counter = itertools.count(1)
 
 
 async def reset_database() -> None:
-    names = [table._meta.tablename for table in reversed(ALL_TABLES)]
+    # Certificates reference events' tables: they go first.
+    names = [table._meta.tablename for table in [*reversed(CERTS_TABLES), *reversed(ALL_TABLES)]]
     if DB.engine_type == "postgres":
         await fetch(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     else:
