@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -13,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_404_NOT_F
 from certs import documents, issuing, jobs, verification
 from certs.render import render_verify_page
 from certs.schemas import (
+    CertificateRuleView,
     CertificateStatusView,
     Eligibility,
     Job,
@@ -39,6 +41,15 @@ def _too_many_requests(request: Request, exc: TooManyRequestsException) -> Respo
     if "RateLimit-Reset" in (exc.headers or {}):
         response.headers["Retry-After"] = exc.headers["RateLimit-Reset"]
     return response
+
+
+def _rule_view(row: dict) -> CertificateRuleView:
+    hours = row["min_hours"]
+    return CertificateRuleView(
+        min_sessions=row["min_sessions"],
+        min_hours=None if hours is None else float(hours),
+        credit=row["credit"],
+    )
 
 
 class VerificationController(Controller):
@@ -101,6 +112,17 @@ class ManageCertificateController(Controller):
     )
     async def bulk_issue(self, organizer: Organizer, slug: FromPath[str]) -> Job:
         return await jobs.start(organizer, slug)
+
+    @get("/events/{slug:str}/certificate-rule", summary="How attendees earn the certificate")
+    async def get_rule(self, organizer: Organizer, slug: FromPath[str]) -> CertificateRuleView:
+        return _rule_view(await issuing.get_rule(organizer, slug))
+
+    @put("/events/{slug:str}/certificate-rule", summary="Set how attendees earn the certificate")
+    async def set_rule(
+        self, organizer: Organizer, slug: FromPath[str], data: CertificateRuleView
+    ) -> CertificateRuleView:
+        rule = msgspec.structs.asdict(data)
+        return _rule_view(await issuing.set_rule(organizer, slug, rule))
 
     @get("/certificate-jobs/{job_id:int}", summary="A bulk issue job's progress")
     async def job(self, organizer: Organizer, job_id: FromPath[int]) -> Job:

@@ -252,3 +252,26 @@ async def mark_job(job_id: int, status: JobStatus, **fields: object) -> None:
         *fields.values(),
         job_id,
     )
+
+
+async def set_rule(organizer: OrganizerPrincipal, slug: str, rule: dict) -> dict:
+    """Replace the event's certificate rule (an upsert keyed by the event)."""
+    event = await event_for_certificates(organizer, slug)
+    row = await fetch_one(
+        "INSERT INTO certificate_rule (event, min_sessions, min_hours, credit, enabled) "
+        "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (event) DO UPDATE SET "
+        "min_sessions = excluded.min_sessions, min_hours = excluded.min_hours, "
+        "credit = excluded.credit RETURNING min_sessions, min_hours, credit",
+        event["id"],
+        rule["min_sessions"],
+        rule["min_hours"],
+        rule["credit"],
+        True,
+    )
+    return row
+
+
+async def get_rule(organizer: OrganizerPrincipal, slug: str) -> dict:
+    event = await event_for_certificates(organizer, slug)
+    rule = await rule_for(event)
+    return {"min_sessions": rule.min_sessions, "min_hours": rule.min_hours, "credit": rule.credit}

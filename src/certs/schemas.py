@@ -5,7 +5,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from certs.enums import RevocationReason
+from certs.enums import CreditMode, RevocationReason
 
 
 class CertificateStatusView(Struct):
@@ -57,3 +57,11 @@ class Eligibility(Struct):
     attended_hours: float
     missing: list[str]
     certificate: CertificateStatusView | None = None
+
+
+class CertificateRuleView(Struct, forbid_unknown_fields=True):
+    """How attendees earn the certificate; see certs.eligibility."""
+
+    min_sessions: Annotated[int, Meta(ge=0, le=1000)] = 1
+    min_hours: Annotated[float, Meta(ge=0, le=1000)] | None = None
+    credit: CreditMode = CreditMode.fixed

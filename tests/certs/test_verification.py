@@ -294,6 +294,7 @@ def strict_server(server, database_url):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 async def test_too_many_verifications_from_one_address_get_429(world, client, strict_server):
