@@ -158,6 +158,7 @@ def server(database_url: str, redis_url: str | None):
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
         server_log = _TMP / "server.log"
         if server_log.exists() and "Traceback" in server_log.read_text():
             print(server_log.read_text(), file=sys.stderr)

@@ -96,7 +96,12 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         429: "rate_limited",
         503: "unavailable",
     }.get(exc.status_code, "http_error")
-    return problem(request, exc.status_code, code, code.replace("_", " ").capitalize(), exc.detail)
+    response = problem(
+        request, exc.status_code, code, code.replace("_", " ").capitalize(), exc.detail
+    )
+    for name, value in (exc.headers or {}).items():  # Allow, WWW-Authenticate, RateLimit-*
+        response.headers[name] = value
+    return response
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:

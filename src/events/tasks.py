@@ -27,7 +27,9 @@ def build_broker(url: str | None, queue: str) -> AsyncBroker:
     if url:
         from taskiq_redis import ListQueueBroker
 
-        return ListQueueBroker(url=url, queue_name=queue)
+        # No socket timeout: the worker blocks on BRPOP, and redis-py 8's 5 s default
+        # would make an idle worker fail and restart every few seconds.
+        return ListQueueBroker(url=url, queue_name=queue, socket_timeout=None)
     return InMemoryBroker()
 
 
