@@ -90,19 +90,24 @@ class ChangeClock:
         self._refreshing: asyncio.Task | None = None
 
     async def token(self) -> tuple:
-        """The current token. Once one is known, an expired one is still answered while a
-        single background read refreshes it, so no request waits on the database."""
-        if self._token is None or self.ttl <= 0:
+        """The current token, at most ``ttl`` (plus one query) old. A background task
+        re-reads it every ``ttl`` seconds, so no request waits on the database."""
+        if self.ttl <= 0:
             return await self._read()
-        if time.monotonic() - self._read_at >= self.ttl and self._refreshing is None:
-            self._refreshing = asyncio.create_task(self._read())
-            self._refreshing.add_done_callback(self._refreshed)
+        if self._token is None:
+            await self._read()
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._refresh_forever())
         return self._token
 
-    def _refreshed(self, task: asyncio.Task) -> None:
-        self._refreshing = None
-        if not task.cancelled() and (error := task.exception()):
-            logger.warning("feed change check failed; serving cached feeds: %s", error)
+    async def _refresh_forever(self) -> None:
+        while True:
+            await asyncio.sleep(max(0.0, self.ttl - (time.monotonic() - self._read_at)))
+            try:
+                await self._read()
+            except Exception as error:  # keep serving the cached feeds; try again
+                logger.warning("feed change check failed: %s", error)
+                await asyncio.sleep(self.ttl)
 
     async def _read(self) -> tuple:
         async with self._lock:
