@@ -247,16 +247,11 @@ async def _count_organization_seat(event: dict, member: MemberPrincipal) -> None
 
 async def cancel(member: MemberPrincipal, slug: str) -> RegistrationRecord:
     """Cancel one's own registration; cancelling twice returns the cancelled one."""
-    row = await fetch_one(
-        "SELECT r.id FROM registration r JOIN event e ON e.id = r.event "
-        "WHERE e.slug = {} AND r.member = {}",
-        slug,
-        member.id,
-    )
-    if row is None:
+    registration_id = await _registration_id(member, slug)
+    if registration_id is None:
         raise NotFound("You are not registered for this event.")
-    await release(row["id"], RegistrationStatus.cancelled)
-    return await load_registration(row["id"])
+    await release(registration_id, RegistrationStatus.cancelled)
+    return await load_registration(registration_id)
 
 
 async def load_registration(registration_id: int) -> RegistrationRecord:
@@ -294,10 +289,15 @@ async def waitlist_position(row: dict) -> int | None:
 
 
 async def registration_of(member: MemberPrincipal, slug: str) -> RegistrationRecord | None:
+    registration_id = await _registration_id(member, slug)
+    return None if registration_id is None else await load_registration(registration_id)
+
+
+async def _registration_id(member: MemberPrincipal, slug: str) -> int | None:
     row = await fetch_one(
         "SELECT r.id FROM registration r JOIN event e ON e.id = r.event "
         "WHERE e.slug = {} AND r.member = {}",
         slug,
         member.id,
     )
-    return None if row is None else await load_registration(row["id"])
+    return None if row is None else row["id"]
