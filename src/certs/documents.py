@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
@@ -23,6 +23,12 @@ from events.db import fetch, fetch_one
 BATCH = 50  # certificates per WeasyPrint document
 DEFAULT_BRANDING = Branding()
 STALE = timedelta(minutes=2)  # a running job silent this long lost its worker
+WARM_UP = CertificateView(
+    code="WARMUP", verify_url="http://localhost/verify/WARMUP", holder_name="Warm Up",
+    organization_name="", event_title="Warm-up", event_kind="workshop", region_name="",
+    place="", starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 1), credit_hours=Decimal(1),
+    issued_on=date(2000, 1, 1), branding=DEFAULT_BRANDING,
+)  # fmt: skip
 
 
 def pdf_path(code: str) -> Path:
@@ -86,18 +92,19 @@ async def views_for(rows: list[dict]) -> list[CertificateView]:
 
 
 def _render_batch(views: list[CertificateView]) -> list[bytes]:
-    from certs.pdf import render_pdf, split_pages  # WeasyPrint loads only here
+    from certs.pdf import render_certificates  # WeasyPrint loads only here
 
-    return split_pages(render_pdf(certificates_html(views)))
+    return render_certificates(views)
 
 
 _pool: ProcessPoolExecutor | None = None
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In each render process: exit once the process that started it is gone. A parent
-    that dies by a signal (uvicorn re-raises SIGTERM after its shutdown) runs no exit
-    hook, and an orphaned pool process would otherwise wait for work forever."""
+def _start_render_process(parent: int) -> None:
+    """In each render process, before its first batch: load WeasyPrint and its fonts
+    (1-2 s, overlapping the job's issuing), and exit once the process that started it is
+    gone. A parent that dies by a signal (uvicorn re-raises SIGTERM after its shutdown)
+    runs no exit hook, and an orphaned pool process would otherwise wait forever."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -105,6 +112,13 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    from certs.pdf import render_pdf
+
+    render_pdf(certificates_html([WARM_UP]))
+
+
+def _nothing() -> None:
+    """A task that makes the pool start a process."""
 
 
 def _render_pool() -> ProcessPoolExecutor:
@@ -116,11 +130,19 @@ def _render_pool() -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=get_context("spawn"),
-            initializer=_exit_with_parent,
+            initializer=_start_render_process,
             initargs=(os.getpid(),),
         )
         atexit.register(shutdown_render_pool)
     return _pool
+
+
+def _start_render_processes() -> None:
+    """Start the render processes now rather than at the first batch (a pool starts one
+    process per task it is given while none is idle)."""
+    pool = _render_pool()
+    for _ in range(get_settings().render_processes):
+        pool.submit(_nothing)
 
 
 def shutdown_render_pool() -> None:
@@ -171,6 +193,7 @@ async def run_job(job_id: int) -> None:
             "starts_at, ends_at FROM event WHERE id = {}",
             job["event"],
         )
+        _start_render_processes()
         await issue_missing(event, job_id, job["requested_by"])
         certificates = await fetch(
             "SELECT * FROM certificate WHERE event = {} AND status = 'valid' ORDER BY id",

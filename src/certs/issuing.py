@@ -72,24 +72,51 @@ async def issue_missing(event: dict, job_id: int | None, organizer_id: int | Non
         event["id"],
     )
     have = {row["registration"] for row in issued}
+    verdicts = {
+        registration_id: verdict
+        for registration_id, sessions in attendance.items()
+        if registration_id not in have and (verdict := evaluate(kind, rule, sessions)).eligible
+    }
+    snapshots = await _snapshots(event, list(verdicts))
+    rows = [
+        _certificate_values(event, snapshots[registration_id], verdict, job_id, organizer_id)
+        for registration_id, verdict in verdicts.items()
+    ]
     created = 0
-    for registration_id, sessions in attendance.items():
-        if registration_id in have:
-            continue
-        verdict = evaluate(kind, rule, sessions)
-        if verdict.eligible and await _insert(
-            event, registration_id, verdict, job_id, organizer_id
-        ):
-            created += 1
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        # A certificate issued meanwhile (issue one, another worker) wins: the partial
+        # unique index on valid certificates turns ours into nothing.
+        inserted = await fetch(
+            f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
+            + ", ".join([CERTIFICATE_PLACEHOLDERS] * len(chunk))
+            + " ON CONFLICT DO NOTHING RETURNING id",
+            *(value for row in chunk for value in row),
+        )
+        created += len(inserted)
     return created
 
 
-async def _snapshot(event: dict, registration_id: int) -> dict:
-    person = await fetch_one(
-        "SELECT m.id, m.name, o.name AS organization FROM registration r "
+INSERT_CHUNK = 200  # rows per INSERT: 18 parameters each, far below any driver's limit
+CERTIFICATE_COLUMNS = (
+    "code, registration, event, member, region, holder_name, organization_name, event_title, "
+    "event_kind, place, starts_on, ends_on, credit_hours, status, issued_at, issued_by, job, "
+    "supersedes"
+)
+CERTIFICATE_PLACEHOLDERS = "(" + ", ".join(["{}"] * 18) + ")"
+
+
+async def _snapshots(event: dict, registration_ids: list[int]) -> dict[int, dict]:
+    """What a certificate records of its holder and event, as it is now, per registration."""
+    if not registration_ids:
+        return {}
+    one = registration_ids if len(registration_ids) == 1 else []
+    people = await fetch(
+        "SELECT r.id AS registration, m.id, m.name, o.name AS organization FROM registration r "
         "JOIN member m ON m.id = r.member LEFT JOIN organization o ON o.id = m.organization "
-        "WHERE r.id = {}",
-        registration_id,
+        "WHERE r.event = {}" + (" AND r.id = {}" if one else ""),
+        event["id"],
+        *one,
     )
     region = await fetch_one(
         "SELECT region FROM event_region WHERE event = {} ORDER BY id LIMIT 1", event["id"]
@@ -97,15 +124,55 @@ async def _snapshot(event: dict, registration_id: int) -> dict:
     zone = ZoneInfo(event["timezone"])
     starts, ends = event["starts_at"], event["ends_at"]
     place = ", ".join(p for p in (event["venue_name"], event["venue_address"]) if p) or "Online"
-    return {
-        "member": person["id"],
-        "holder_name": person["name"],
-        "organization_name": person["organization"] or "",
+    shared = {
         "region": region["region"],
         "place": place[:300],
         "starts_on": starts.astimezone(zone).date(),
         "ends_on": ends.astimezone(zone).date(),
     }
+    wanted = set(registration_ids)
+    return {
+        person["registration"]: shared
+        | {
+            "registration": person["registration"],
+            "member": person["id"],
+            "holder_name": person["name"],
+            "organization_name": person["organization"] or "",
+        }
+        for person in people
+        if person["registration"] in wanted
+    }
+
+
+def _certificate_values(
+    event: dict,
+    snapshot: dict,
+    verdict: Verdict,
+    job_id: int | None,
+    organizer_id: int | None,
+    supersedes: int | None = None,
+) -> tuple:
+    """One certificate row, in CERTIFICATE_COLUMNS order."""
+    return (
+        codes.new_code(),
+        snapshot["registration"],
+        event["id"],
+        snapshot["member"],
+        snapshot["region"],
+        snapshot["holder_name"],
+        snapshot["organization_name"],
+        event["title"],
+        event["kind"],
+        snapshot["place"],
+        snapshot["starts_on"],
+        snapshot["ends_on"],
+        verdict.credit_hours,
+        CertificateStatus.valid.value,
+        datetime.now(UTC),
+        organizer_id,
+        job_id,
+        supersedes,
+    )
 
 
 async def _insert(
@@ -117,31 +184,13 @@ async def _insert(
     supersedes: int | None = None,
 ) -> dict | None:
     """None when a valid certificate appeared meanwhile (the partial unique index)."""
-    snapshot = await _snapshot(event, registration_id)
+    snapshot = (await _snapshots(event, [registration_id]))[registration_id]
+    values = _certificate_values(event, snapshot, verdict, job_id, organizer_id, supersedes)
     try:
         return await fetch_one(
-            "INSERT INTO certificate (code, registration, event, member, region, holder_name, "
-            "organization_name, event_title, event_kind, place, starts_on, ends_on, "
-            "credit_hours, status, issued_at, issued_by, job, supersedes) VALUES "
-            "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'valid', {}, {}, {}, {}) "
-            "RETURNING *",
-            codes.new_code(),
-            registration_id,
-            event["id"],
-            snapshot["member"],
-            snapshot["region"],
-            snapshot["holder_name"],
-            snapshot["organization_name"],
-            event["title"],
-            event["kind"],
-            snapshot["place"],
-            snapshot["starts_on"],
-            snapshot["ends_on"],
-            verdict.credit_hours,
-            datetime.now(UTC),
-            organizer_id,
-            job_id,
-            supersedes,
+            f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
+            f"{CERTIFICATE_PLACEHOLDERS} RETURNING *",
+            *values,
         )
     except Exception as exc:
         if is_unique_violation(exc):
