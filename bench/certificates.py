@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import http.client
 import json
@@ -158,10 +159,8 @@ def process_tree(root: int) -> dict[int, str]:
             continue  # exited meanwhile
         tree[pid] = stat[19]
         for task in tasks:
-            try:
+            with contextlib.suppress(OSError):  # the thread ended meanwhile
                 todo += [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                pass
     return tree
 
 
@@ -342,7 +341,8 @@ def batch_serial(views: list[CertificateView], repeat: int = 3) -> dict:
             start = time.perf_counter()
             assert len(render()) == len(views)
             times[name].append(1000 * (time.perf_counter() - start) / len(views))
-    return {"batch": len(views), "ms_per_certificate": {k: statistics.median(v) for k, v in times.items()}}
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {"batch": len(views), "ms_per_certificate": medians}
 
 
 # --- report ---------------------------------------------------------------------------------
