@@ -4,4 +4,4 @@ from piccolo.conf.apps import AppRegistry
 
 from events.db import DB
 
-APP_REGISTRY = AppRegistry(apps=["events.piccolo_app", "certs.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["events.piccolo_app", "certs.piccolo_app", "bot.piccolo_app"])

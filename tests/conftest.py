@@ -32,6 +32,13 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.support import world as world_module  # noqa: E402
+from tests.support.slack import (  # noqa: E402
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackDriver,
+    SlackHarness,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -106,10 +113,28 @@ def redis_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, redis_url: str | None):
+def slack_api():
+    """Slack's Web API as a real HTTP server on loopback; the app and worker are pointed at it."""
+    fake = FakeSlack()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, redis_url: str | None, slack_api: FakeSlack):
     """The real app under uvicorn on a loopback port (and a taskiq worker with Redis)."""
     port = _free_port()
-    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        # shared by the web process and the worker: both talk to Slack (the worker sends DMs)
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.api_url,
+    }
     processes = []
     logs = []
     try:
@@ -168,6 +193,14 @@ def server(database_url: str, redis_url: str | None):
 async def client(server: str):
     async with httpx.AsyncClient(base_url=server, timeout=30) as http:
         yield http
+
+
+@pytest.fixture
+async def slack(server: str, slack_api: FakeSlack):
+    """A clean fake Slack and a sender that posts to the app as Slack would, signed."""
+    slack_api.reset()
+    async with SlackDriver(server, slack_api) as driver:
+        yield SlackHarness(api=slack_api, driver=driver)
 
 
 @pytest.fixture

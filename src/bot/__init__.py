@@ -1,1 +1,1 @@
-"""Slack bot (issue 5)."""
+"""The Slack bot: slash commands, Block Kit cards, App Home, DMs and questions in channels."""

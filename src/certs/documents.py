@@ -17,6 +17,7 @@ from pathlib import Path
 from certs.enums import JobStatus
 from certs.issuing import issue_missing, mark_job
 from certs.render import Branding, CertificateView, certificates_html
+from events import tasks
 from events.config import get_settings
 from events.db import fetch, fetch_one
 
@@ -214,6 +215,8 @@ async def run_job(job_id: int) -> None:
 
         await asyncio.gather(*(render(batch) for batch in batches))
         await mark_job(job_id, JobStatus.done, finished_at=datetime.now(UTC))
+        # The holders hear of their certificates once the PDFs are there to download.
+        await tasks.enqueue_deliveries([row["registration"] for row in certificates])
     except Exception as exc:
         await mark_job(job_id, JobStatus.failed, error=str(exc)[:500])
         raise

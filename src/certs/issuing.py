@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 from certs import codes
 from certs.eligibility import Verdict, attendance_by_registration, evaluate, rule_for
 from certs.enums import CertificateStatus, JobStatus, RevocationReason
+from events import tasks
 from events.auth import OrganizerPrincipal
 from events.db import fetch, fetch_one, is_unique_violation, write_transaction
-from events.enums import EventKind
+from events.enums import EventKind, NotificationKind
 from events.errors import Conflict, NotFound
+from events.services import notifications
 from events.services.permissions import require_event_access
 
 ACTIVE_JOB = ("queued", "running")
@@ -90,9 +92,10 @@ async def issue_missing(event: dict, job_id: int | None, organizer_id: int | Non
         inserted = await fetch(
             f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
             + ", ".join([CERTIFICATE_PLACEHOLDERS] * len(chunk))
-            + " ON CONFLICT DO NOTHING RETURNING id",
+            + " ON CONFLICT DO NOTHING RETURNING id, registration",
             *(value for row in chunk for value in row),
         )
+        await _announce(inserted)
         created += len(inserted)
     return created
 
@@ -187,7 +190,7 @@ async def _insert(
     snapshot = (await _snapshots(event, [registration_id]))[registration_id]
     values = _certificate_values(event, snapshot, verdict, job_id, organizer_id, supersedes)
     try:
-        return await fetch_one(
+        certificate = await fetch_one(
             f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
             f"{CERTIFICATE_PLACEHOLDERS} RETURNING *",
             *values,
@@ -196,6 +199,17 @@ async def _insert(
         if is_unique_violation(exc):
             return None
         raise
+    await _announce([certificate])
+    return certificate
+
+
+async def _announce(certificates: list[dict]) -> None:
+    """Record "certificate issued" for the holders (sent once the caller has committed)."""
+    await notifications.record_each(
+        NotificationKind.certificate_issued,
+        [(row["registration"], row["id"]) for row in certificates],
+        once=True,
+    )
 
 
 async def verdict_for(event: dict, registration_id: int) -> Verdict:
@@ -222,9 +236,9 @@ async def issue_one(organizer: OrganizerPrincipal, registration_id: int) -> dict
             reason="not_eligible",
             missing=verdict.missing,
         )
-    return await _insert(event, registration_id, verdict, None, organizer.id) or (
-        await _valid_certificate(registration_id)
-    )
+    certificate = await _insert(event, registration_id, verdict, None, organizer.id)
+    await tasks.enqueue_deliveries([registration_id])
+    return certificate or await _valid_certificate(registration_id)
 
 
 async def _valid_certificate(registration_id: int) -> dict | None:
@@ -283,6 +297,7 @@ async def reissue(organizer: OrganizerPrincipal, code: str, holder_name: str | N
         # Keep the hours that were certified unless attendance now says otherwise.
         verdict = verdict if verdict.eligible else Verdict(True, old["credit_hours"], 0, 0, [])
         new = await _insert(event, old["registration"], verdict, None, organizer.id, old["id"])
+    await tasks.enqueue_deliveries([old["registration"]])
     return new
 
 

@@ -60,6 +60,25 @@ def certificate_routes() -> list:
     return [VerificationController, ManageCertificateController, MyCertificateController]
 
 
+def slack_routes(settings: Settings) -> list:
+    """POST /slack/events: bolt when Slack is configured, a clear 503 when it is not."""
+    from bot.route import slack_routes as routes
+    from bot.slack_app import build_bolt_app
+
+    return routes(build_bolt_app(settings.slack) if settings.slack else None)
+
+
+def install_notifier(settings: Settings) -> None:
+    """Notifications go to Slack DMs when Slack is configured; otherwise to the log.
+    Both the web process and the worker call this (either may deliver)."""
+    if settings.slack:
+        from bot.notify import SlackNotifier
+        from bot.slack_app import web_client
+        from events.notifier import set_notifier
+
+        set_notifier(SlackNotifier(web_client(settings.slack)))
+
+
 def certificate_shutdown() -> None:
     from certs.documents import shutdown_render_pool
 
@@ -81,7 +100,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CalendarController,
         MyCalendarController,
         *certificate_routes(),
+        *slack_routes(settings),
     ]
+    install_notifier(settings)
     if settings.bench_routes:
         from events.api.bench import ceiling, hello
 

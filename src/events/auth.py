@@ -57,16 +57,17 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def member_for_token(token: str) -> MemberPrincipal:
-    row = await fetch_one(
-        "SELECT m.id, m.name, m.email, m.organization, o.is_member "
-        "FROM api_token t JOIN member m ON m.id = t.member "
-        "LEFT JOIN organization o ON o.id = m.organization "
-        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
-        hash_token(token),
-    )
-    if row is None:
-        raise NotAuthenticated("This member token is unknown or revoked.")
+MEMBER_SELECT = (
+    "SELECT m.id, m.name, m.email, m.organization, o.is_member FROM member m "
+    "LEFT JOIN organization o ON o.id = m.organization"
+)
+ORGANIZER_SELECT = (
+    "SELECT o.id, o.name, o.role, r.region FROM organizer o "
+    "LEFT JOIN organizer_region r ON r.organizer = o.id"
+)
+
+
+def _member(row: dict) -> MemberPrincipal:
     return MemberPrincipal(
         id=row["id"],
         name=row["name"],
@@ -76,16 +77,7 @@ async def member_for_token(token: str) -> MemberPrincipal:
     )
 
 
-async def organizer_for_token(token: str) -> OrganizerPrincipal:
-    rows = await fetch(
-        "SELECT o.id, o.name, o.role, r.region "
-        "FROM api_token t JOIN organizer o ON o.id = t.organizer "
-        "LEFT JOIN organizer_region r ON r.organizer = o.id "
-        "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND o.active",
-        hash_token(token),
-    )
-    if not rows:
-        raise NotAuthenticated("This organizer token is unknown or revoked.")
+def _organizer(rows: list[dict]) -> OrganizerPrincipal:
     first = rows[0]
     return OrganizerPrincipal(
         id=first["id"],
@@ -93,6 +85,41 @@ async def organizer_for_token(token: str) -> OrganizerPrincipal:
         role=OrganizerRole(first["role"]),
         region_ids=frozenset(row["region"] for row in rows if row["region"] is not None),
     )
+
+
+async def member_for_token(token: str) -> MemberPrincipal:
+    row = await fetch_one(
+        f"{MEMBER_SELECT} JOIN api_token t ON t.member = m.id "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        hash_token(token),
+    )
+    if row is None:
+        raise NotAuthenticated("This member token is unknown or revoked.")
+    return _member(row)
+
+
+async def member_by_id(member_id: int) -> MemberPrincipal | None:
+    row = await fetch_one(f"{MEMBER_SELECT} WHERE m.id = {{}}", member_id)
+    return None if row is None else _member(row)
+
+
+async def organizer_for_token(token: str) -> OrganizerPrincipal:
+    rows = await fetch(
+        f"{ORGANIZER_SELECT} JOIN api_token t ON t.organizer = o.id "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND o.active",
+        hash_token(token),
+    )
+    if not rows:
+        raise NotAuthenticated("This organizer token is unknown or revoked.")
+    return _organizer(rows)
+
+
+async def organizer_for_email(email: str) -> OrganizerPrincipal | None:
+    """The active organizer with this email (how Slack users are known as organizers)."""
+    rows = await fetch(
+        f"{ORGANIZER_SELECT} WHERE o.email = {{}} AND o.active", email.strip().lower()
+    )
+    return _organizer(rows) if rows else None
 
 
 async def provide_member(request: Request) -> MemberPrincipal:

@@ -13,6 +13,16 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
 
 
 @dataclass(frozen=True, slots=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    api_url: str  # Slack's Web API; the tests point it at a fake on loopback
+
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     redis_url: str | None
@@ -27,6 +37,7 @@ class Settings:
     certificate_dir: Path  # rendered PDFs, re-rendered when missing
     verify_rate_limit: int  # requests per minute per client on public certificate routes
     render_processes: int  # processes a bulk certificate job renders with
+    slack: SlackSettings | None  # None: the bot is off and its routes answer 503
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +92,14 @@ def task_queue_name(env: dict[str, str] | None = None) -> str:
     return env.get("CONVENE_TASK_QUEUE") or "convene:tasks"
 
 
+def _slack(env: dict[str, str]) -> SlackSettings | None:
+    token, secret = env.get("SLACK_BOT_TOKEN"), env.get("SLACK_SIGNING_SECRET")
+    if not (token and secret):
+        return None
+    api_url = env.get("SLACK_API_URL") or SLACK_API_URL
+    return SlackSettings(token, secret, api_url.rstrip("/") + "/")
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -99,6 +118,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         certificate_dir=Path(env.get("CERTIFICATE_DIR") or data_dir / "certificates"),
         verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
         render_processes=int(env.get("CERTIFICATE_RENDER_PROCESSES") or os.cpu_count() or 1),
+        slack=_slack(env),
     )
 
 

@@ -64,7 +64,13 @@ class CheckInMethod(StrEnum):
 
 
 class NotificationKind(StrEnum):
+    registered = "registered"  # confirmed, waitlisted or pending: the registration's status
     promoted = "promoted"  # moved off the waitlist into a confirmed seat
+    event_changed = "event_changed"  # times or place changed
+    event_cancelled = "event_cancelled"
+    reminder_24h = "reminder_24h"  # subject: the session
+    reminder_1h = "reminder_1h"  # subject: the session
+    certificate_issued = "certificate_issued"  # subject: the certificate
 
 
 class QuestionKind(StrEnum):

@@ -16,6 +16,8 @@ class Message:
     notification_id: int
     kind: NotificationKind
     registration_id: int
+    subject: int | None  # the session of a reminder, the certificate of certificate_issued
+    member_id: int
     member_name: str
     member_email: str
     event_slug: str

@@ -198,6 +198,9 @@ class Notification(Table, db=DB):
     kind = Varchar(length=30, choices=NotificationKind)
     registration = ForeignKey(Registration, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    subject = Integer(null=True, default=None)  # the session of a reminder, the certificate...
+    # Unique where set (index in the migration): a reminder is recorded once, ever.
+    dedupe_key = Varchar(length=120, null=True, default=None)
     claimed_at = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)

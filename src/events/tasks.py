@@ -15,7 +15,7 @@ from datetime import timedelta
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
-from events.services import notifications
+from events.services import notifications, reminders
 
 logger = logging.getLogger("convene.tasks")
 
@@ -70,9 +70,16 @@ async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+async def sweep_reminders() -> int:
+    """Record the session reminders now due (and lost confirmations), then queue them."""
+    registration_ids = await reminders.record_due()
+    await enqueue_deliveries(registration_ids)
+    return len(registration_ids)
+
+
 async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
     while True:
-        for sweep in [sweep_outbox, *_sweeps]:
+        for sweep in [sweep_reminders, sweep_outbox, *_sweeps]:
             try:
                 await sweep()
             except Exception:

@@ -15,6 +15,9 @@ from events.tasks import sweeper
 async def start_worker(state: TaskiqState) -> None:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
+    from events.app import install_notifier  # the composition root knows the bot
+
+    install_notifier(settings)
     stack = contextlib.AsyncExitStack()
     await stack.enter_async_context(database_lifespan(settings))
     await stack.enter_async_context(sweeper())

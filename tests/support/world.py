@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from bot.tables import ALL_TABLES as BOT_TABLES
 from certs.tables import ALL_TABLES as CERTS_TABLES
 from events import schemas
 from events.db import DB, fetch, fetch_one
@@ -20,8 +21,9 @@ _counter = itertools.count(1)
 
 
 async def reset_database() -> None:
-    # Certificates reference events' tables: they go first.
-    names = [table._meta.tablename for table in [*reversed(CERTS_TABLES), *reversed(ALL_TABLES)]]
+    # The bot's and certificates' tables reference events' tables: they go first.
+    tables = [*reversed(BOT_TABLES), *reversed(CERTS_TABLES), *reversed(ALL_TABLES)]
+    names = [table._meta.tablename for table in tables]
     if DB.engine_type == "postgres":
         await fetch(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     else:

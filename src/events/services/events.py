@@ -11,9 +11,9 @@ import msgspec
 from events import schemas, tasks
 from events.auth import OrganizerPrincipal, require_manager
 from events.db import dump_json, fetch, fetch_one, is_unique_violation, load_json, write_transaction
-from events.enums import EventStatus, RegistrationStatus
+from events.enums import EventStatus, NotificationKind, RegistrationStatus
 from events.errors import Conflict, Forbidden, InvalidInput, NotFound
-from events.services import attendance, catalog, seats, sessions
+from events.services import attendance, catalog, notifications, seats, sessions
 from events.services.permissions import require_event_access
 
 
@@ -207,12 +207,16 @@ async def update_event(
     if data.topics is not msgspec.UNSET:
         topic_ids = await _ids_by_slug("topic", data.topics, "unknown_topic")
     promoted: list[int] = []
+    told: list[int] = []
     async with write_transaction():
         changes["updated_at"] = datetime.now(UTC)
         assignments = ", ".join(f"{column} = {{}}" for column in changes)
         await fetch(f"UPDATE event SET {assignments} WHERE id = {{}}", *changes.values(), row["id"])
         if venue_changed:
             await sessions.bump_revisions(row["id"], only_without_location=True)
+            told = await notifications.record_for_attendees(
+                row["id"], NotificationKind.event_changed
+            )
         if data.capacity is not msgspec.UNSET:
             promoted = await seats.change_capacity(row["id"], data.capacity)
         if data.organization_seat_cap is not msgspec.UNSET:
@@ -221,7 +225,7 @@ async def update_event(
             await _set_links(row["id"], "event_region", "region", region_ids)
         if topic_ids is not None:
             await _set_links(row["id"], "event_topic", "topic", topic_ids)
-    await tasks.enqueue_deliveries(promoted)
+    await tasks.enqueue_deliveries(promoted + told)
     return await manager_event(organizer, slug)
 
 
@@ -284,6 +288,10 @@ async def cancel_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Even
                 row["id"],
             )
             await sessions.bump_revisions(row["id"])
+            told = await notifications.record_for_attendees(
+                row["id"], NotificationKind.event_cancelled
+            )
+        await tasks.enqueue_deliveries(told)
     return await manager_event(organizer, slug)
 
 
@@ -335,3 +343,13 @@ async def attendees_csv(organizer: OrganizerPrincipal, slug: str) -> str:
     row = await event_for_manager(organizer, slug, manage=False)
     keys = [question["key"] for question in load_json(row["questions"]) or []]
     return attendance.attendees_csv((await attendance.attendees(row["id"])).items, keys)
+
+
+async def registration_counts(organizer: OrganizerPrincipal, slug: str) -> dict[str, int]:
+    """How many registrations an event has in each status (its organizers only)."""
+    row = await event_for_manager(organizer, slug, manage=False)
+    rows = await fetch(
+        "SELECT status, COUNT(*) AS n FROM registration WHERE event = {} GROUP BY status",
+        row["id"],
+    )
+    return {status.value: 0 for status in RegistrationStatus} | {r["status"]: r["n"] for r in rows}

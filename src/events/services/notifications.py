@@ -16,16 +16,64 @@ CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with it
 MAX_ATTEMPTS = 10
 
 
-async def record(kind: NotificationKind, registration_ids: list[int]) -> None:
+async def record(
+    kind: NotificationKind,
+    registration_ids: list[int],
+    *,
+    subject: int | None = None,
+    once: bool = False,
+) -> None:
+    """Outbox rows for these registrations. ``once``: never a second one of this kind for
+    the same registration and subject (a confirmation, a reminder, a certificate), however
+    often it is recorded again."""
+    await record_each(
+        kind, [(registration_id, subject) for registration_id in registration_ids], once=once
+    )
+
+
+async def record_each(
+    kind: NotificationKind, targets: list[tuple[int, int | None]], *, once: bool = False
+) -> None:
+    """One row per (registration, subject), in multi-row inserts."""
     now = datetime.now(UTC)
-    for registration_id in registration_ids:
+    for start in range(0, len(targets), CHUNK):
+        chunk = targets[start : start + CHUNK]
+        values = [
+            (
+                kind.value,
+                registration_id,
+                subject,
+                dedupe_key(kind, registration_id, subject) if once else None,
+                now,
+            )
+            for registration_id, subject in chunk
+        ]
         await fetch(
-            "INSERT INTO notification (kind, registration, created_at, attempts) "
-            "VALUES ({}, {}, {}, 0)",
-            kind.value,
-            registration_id,
-            now,
+            "INSERT INTO notification (kind, registration, subject, dedupe_key, created_at, "
+            "attempts) VALUES "
+            + ", ".join(["({}, {}, {}, {}, {}, 0)"] * len(values))
+            + " ON CONFLICT DO NOTHING",
+            *(value for row in values for value in row),
         )
+
+
+CHUNK = 200
+
+
+async def record_for_attendees(event_id: int, kind: NotificationKind) -> list[int]:
+    """Tell everyone registered (confirmed, waitlisted or pending); their registration ids."""
+    rows = await fetch(
+        "SELECT id FROM registration WHERE event = {} "
+        "AND status IN ('confirmed', 'waitlisted', 'pending')",
+        event_id,
+    )
+    registration_ids = [row["id"] for row in rows]
+    await record(kind, registration_ids)
+    return registration_ids
+
+
+def dedupe_key(kind: NotificationKind, registration_id: int, subject: int | None) -> str:
+    return f"{kind.value}:{registration_id}:{subject or 0}"
 
 
 async def undelivered_for(registration_ids: list[int]) -> list[int]:
@@ -58,7 +106,7 @@ async def deliver(notification_id: int) -> bool:
     claimed = await fetch_one(
         "UPDATE notification SET claimed_at = {}, attempts = attempts + 1 "
         "WHERE id = {} AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < {}) "
-        "RETURNING id, kind, registration",
+        "RETURNING id, kind, registration, subject",
         now,
         notification_id,
         now - CLAIM_TIMEOUT,
@@ -66,7 +114,7 @@ async def deliver(notification_id: int) -> bool:
     if claimed is None:
         return False
     details = await fetch_one(
-        "SELECT m.name, m.email, e.slug, e.title FROM registration r "
+        "SELECT m.id AS member, m.name, m.email, e.slug, e.title FROM registration r "
         "JOIN member m ON m.id = r.member JOIN event e ON e.id = r.event WHERE r.id = {}",
         claimed["registration"],
     )
@@ -76,6 +124,8 @@ async def deliver(notification_id: int) -> bool:
                 notification_id=notification_id,
                 kind=NotificationKind(claimed["kind"]),
                 registration_id=claimed["registration"],
+                subject=claimed["subject"],
+                member_id=details["member"],
                 member_name=details["name"],
                 member_email=details["email"],
                 event_slug=details["slug"],

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from events import tasks
 from events.auth import MemberPrincipal
 from events.db import DB, dump_json, fetch_one, is_unique_violation, load_json, write_transaction
-from events.enums import EventStatus, RegistrationSource, RegistrationStatus
+from events.enums import EventStatus, NotificationKind, RegistrationSource, RegistrationStatus
 from events.errors import Conflict, NotFound, RegistrationRefused
+from events.services import notifications
 from events.services.answers import validate_answers
 from events.services.seats import (
     ACTIVE,
@@ -113,6 +115,7 @@ async def register(
         if not is_unique_violation(exc):
             raise
     else:
+        await _announce(row["id"])
         return _record(row, event, position, created=True)
     existing = await fetch_one(
         "SELECT id FROM registration WHERE event = {} AND member = {}", event["id"], member.id
@@ -243,6 +246,13 @@ async def _count_organization_seat(event: dict, member: MemberPrincipal) -> None
             f"Your organization already has {cap} registrations for this event.",
             cap=cap,
         )
+
+
+async def _announce(registration_id: int) -> None:
+    """The confirmation (confirmed, waitlisted or pending), after the commit. Should this
+    process die first, the sweep derives it from the registration (reminders.py)."""
+    await notifications.record(NotificationKind.registered, [registration_id], once=True)
+    await tasks.enqueue_deliveries([registration_id])
 
 
 async def cancel(member: MemberPrincipal, slug: str) -> RegistrationRecord:

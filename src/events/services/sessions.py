@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from events import schemas
+from events import schemas, tasks
 from events.auth import OrganizerPrincipal
 from events.db import fetch, fetch_one, write_transaction
+from events.enums import NotificationKind
 from events.errors import Conflict, InvalidInput, NotFound
+from events.services import notifications
 from events.services.permissions import require_event_access
 
 _REVISED_FIELDS = {"starts_at", "ends_at", "location_name", "location_address"}
@@ -27,6 +29,9 @@ def check_times(starts_at: datetime, ends_at: datetime) -> None:
     require_aware(ends_at)
     if ends_at <= starts_at:
         raise InvalidInput("A session must end after it starts.", reason="invalid_session_times")
+
+
+EVENT_CHANGED = NotificationKind.event_changed
 
 
 async def insert_session(event_id: int, data: schemas.SessionCreate) -> int:
@@ -115,11 +120,15 @@ async def update_session(
     assignments = ", ".join(f"{column} = {{}}" for column in changes)
     if revised:
         assignments += ", revision = revision + 1"
+    told: list[int] = []
     async with write_transaction():
         await fetch(
             f"UPDATE event_session SET {assignments} WHERE id = {{}}", *changes.values(), session_id
         )
         await refresh_event_dates(row["event"])
+        if revised:  # a new time or place: attendees hear of it
+            told = await notifications.record_for_attendees(row["event"], EVENT_CHANGED)
+    await tasks.enqueue_deliveries(told)
     return row["event_slug"]
 
 
@@ -140,4 +149,6 @@ async def cancel_session(organizer: OrganizerPrincipal, session_id: int) -> str:
         if changed is None:
             raise Conflict("The session changed meanwhile; try again.")
         await refresh_event_dates(row["event"])
+        told = await notifications.record_for_attendees(row["event"], EVENT_CHANGED)
+    await tasks.enqueue_deliveries(told)
     return row["event_slug"]

@@ -1,0 +1,402 @@
+"""Answers from an event's own data: when, where, seats, deadline, online, credits, certificate.
+
+Pure: no database, no HTTP. The rule is to answer only what the data says and the question
+clearly asks. Anything personal or about a policy (refunds, accessibility, food, parking,
+someone else taking a seat, travel...) gets None, and the caller asks the organizers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
+
+from certs.eligibility import Verdict
+from events import schemas
+from events.enums import EventKind, EventStatus, SessionStatus
+
+
+class EventTopic(StrEnum):
+    schedule = "schedule"
+    location = "location"
+    seats = "seats"
+    deadline = "deadline"
+    online = "online"
+    credits = "credits"
+    certificate = "certificate"
+
+
+@dataclass(frozen=True, slots=True)
+class EventAnswer:
+    text: str  # Slack mrkdwn
+    topic: EventTopic
+    confident: bool  # False: the data does not settle it (e.g. no venue announced yet)
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# Checked first: any of these makes the question the organizers' even if it also mentions
+# a topic ("where do I park?", "how much is a seat?", "can my colleague take my seat?").
+NOT_OURS = _any(
+    r"refund|reimburs|money back|\bprice|\bcosts?\b|\bfees?\b|how much|\bpay|invoice|receipt",
+    r"accessib|wheelchair|accommodat|interpreter|\basl\b|caption|disabilit|hearing|mobility",
+    r"service (animal|dog)|lactation|child ?care|\bramp|elevator|quiet room",
+    r"diet|vegetarian|vegan|gluten|allerg|halal|kosher|\bfood|lunch|breakfast|dinner|\bmeals?\b",
+    r"snack|coffee|cater",
+    r"\bpark(ing|ed)?\b|validat|shuttle|hotel|lodging|travel|flight|mileage|per diem",
+    r"colleague|co-?worker|some(one|body) else|substitut|transfer|in my place|instead of me",
+    r"\bguests?\b|plus[- ]one|\bbring (a|my|someone)|take my (seat|spot|place)|give (away )?my",
+    r"cancel my|unregister|un-register|withdraw|can'?t make it|cannot make it|can'?t attend",
+    r"cannot attend|arrive late|leave early|swap",
+    r"record(ed|ing)?\b|\bslides?\b|handouts?|materials|wi-?fi|password|dress code|attire",
+    r"\bvisa\b|invitation letter|count (for|towards?)|accepted by|licen[cs]e|\bboard\b",
+    r"approv(e|ed|al) (my|me)|\bwhy\b|\brates?\b|discount|scholarship",
+    # About the member's own registration: theirs to see in their registrations.
+    r"\bam i (registered|on|in|confirmed|signed)\b|\bmy (registration|spot|seat|place)\b",
+    # When or how a certificate arrives, or fixing one, is the organizers' business.
+    r"certific\w*.*\b(when|emailed|sent|send|download|mail|reissue|re-issue|wrong|misspel"
+    r"|typo|correct|lost|name)\b|\bwhen\b.*certific",
+)
+
+EVENT_NOUN = (
+    r"(it|this|that|the (event|workshop|conference|webinar|training|session|meeting|class"
+    r"|course|track|summit))"
+)
+# In order of precedence: "when does registration close?" is about the deadline, not the
+# schedule, and "how many CE hours?" about credits.
+TOPIC_CUES: dict[EventTopic, re.Pattern[str]] = {
+    EventTopic.certificate: _any(
+        r"certific|\bcerts?\b|proof of attendance",
+        r"\beligib(le|ility)\b(?! (to (register|attend|join|sign)|for (the )?member))",
+    ),
+    EventTopic.credits: _any(
+        r"\bcredits?\b|\bce ?hours?\b|\bceus?\b|\bcecs?\b|\bpdhs?\b|continuing ed",
+        r"\baicp\b|\bcm (credits?|hours?)\b|\bcle\b",
+    ),
+    EventTopic.online: _any(
+        r"\bonline\b|\bzoom\b|\bteams\b|webex|\bvirtual(ly)?\b|\bremote(ly)?\b|stream",
+        r"(join|meeting|webinar|call|zoom|the) link\b|link to (join|the (call|meeting))",
+        r"dial[- ]?in|hybrid|in[- ]person|from home",
+    ),
+    EventTopic.deadline: _any(
+        r"deadline|until when|how late|too late|last (day|chance) to",
+        r"(registrations?|sign[- ]?ups?) (clos|end|open|start)",
+        r"(register|sign up|signup|enroll|enrol)\w* (by|until|before|still)",
+        r"still (register|sign up|enroll|enrol|join)|registration (still )?open",
+        r"when (can|do|does|should|must) (i|we|you|one) (register|sign up|enroll)",
+        r"(how|where) (do|can|should) (i|we) (register|sign up|enroll)",
+    ),
+    EventTopic.seats: _any(
+        r"\bseats?\b|\bspots?\b|\bspaces? (left|available)|places? left|room (left|for)",
+        r"\bfull\b(?![- ](day|schedule|agenda|program|address|name))|capacity|sold out",
+        r"wait ?list|waiting list|how many (people|attendees)",
+        r"still available|availability",
+    ),
+    EventTopic.location: _any(
+        r"\bvenue\b|address|\blocation\b|located|\bmap\b|directions|get there",
+        r"(which|what) (room|building|floor)",
+        rf"where('s| is| are| will| does| do)? {EVENT_NOUN}",
+        r"where .*(take place|taking place|happen|held|hosted|located)",
+        r"where (are we|do (i|we) go)",
+    ),
+    EventTopic.schedule: _any(
+        r"\bwhen\b|what time|which day|what day|what date|\bdates?\b|schedule|agenda",
+        r"\b(start|starts|starting|begin|begins|end|ends|finish|finishes)\b|how long",
+        r"how many (hours|days)",
+        r"\btimes?\b|o'?clock|timezone|time zone|still (on|happening)|postponed",
+        rf"(is|was|has) {EVENT_NOUN} (been )?cancel",
+    ),
+}
+
+
+def topics_of(question: str) -> list[EventTopic]:
+    """What the question asks about among the event's facts, most specific first;
+    empty when it is not clearly one of them, or is the organizers' to answer."""
+    text = re.sub(r"\s+", " ", question.casefold().replace("’", "'"))
+    if NOT_OURS.search(text):
+        return []
+    found = {topic for topic, cue in TOPIC_CUES.items() if cue.search(text)}
+    if EventTopic.deadline in found:  # "when does registration close?" is not the schedule
+        found.discard(EventTopic.schedule)
+    if found & {EventTopic.certificate, EventTopic.credits}:
+        found -= {EventTopic.schedule, EventTopic.seats}  # "how many hours"/"at the end"
+    if EventTopic.credits in found and "cert" not in text:  # "eligible for CE credit?"
+        found.discard(EventTopic.certificate)
+    if EventTopic.seats in found and "wait" in text:  # "how long is the waitlist?"
+        found.discard(EventTopic.schedule)
+    return [topic for topic in TOPIC_CUES if topic in found]
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def _day(moment: datetime, now: datetime) -> str:
+    year = f", {moment.year}" if moment.year != now.year else ""
+    return f"{moment:%a %b} {moment.day}{year}"
+
+
+def when(start: datetime, end: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """'Tue Mar 4, 9:00 AM - 12:00 PM MST', in the event's own time zone."""
+    start, end, now = start.astimezone(zone), end.astimezone(zone), now.astimezone(zone)
+    if start.date() == end.date() and start.tzname() == end.tzname():
+        return f"{_day(start, now)}, {_clock(start)} - {_clock(end)} {start.tzname()}"
+    return (
+        f"{_day(start, now)}, {_clock(start)} {start.tzname()} - "
+        f"{_day(end, now)}, {_clock(end)} {end.tzname()}"
+    )
+
+
+def _moment(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    local = moment.astimezone(zone)
+    return f"{_day(local, now.astimezone(zone))}, {_clock(local)} {local.tzname()}"
+
+
+def _hours(value: object) -> str:
+    return f"{float(value):g}"
+
+
+def _link(url: str, label: str) -> str:
+    return f"<{url}|{label}>"
+
+
+# -- one function per topic ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    event: schemas.Event
+    now: datetime
+    verdict: Verdict | None
+    registration_status: str | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.event.timezone)
+
+    @property
+    def title(self) -> str:
+        return f"*{_esc(self.event.title)}*"
+
+    @property
+    def scheduled(self) -> list[schemas.Session]:
+        return [s for s in self.event.sessions if s.status == SessionStatus.scheduled]
+
+    def at(self, moment: datetime) -> str:
+        return _moment(moment, self.zone, self.now)
+
+
+MAX_LISTED_SESSIONS = 8
+
+
+def _schedule(f: _Facts) -> tuple[str, bool]:
+    sessions = f.scheduled
+    if not sessions:
+        return f"The organizers haven't scheduled {f.title} yet.", False
+    spans = [when(s.starts_at, s.ends_at, f.zone, f.now) for s in sessions]
+    over = sessions[-1].ends_at <= f.now
+    if len(sessions) == 1:
+        verb = "took place" if over else "is on"
+        return f"{f.title} {verb} {spans[0]}.", True
+    lines = [f"{f.title} {'had' if over else 'has'} {len(sessions)} sessions:"]
+    lines += [
+        f"• {span} — {_esc(s.title)}"
+        for s, span in zip(sessions[:MAX_LISTED_SESSIONS], spans, strict=False)
+    ]
+    if len(sessions) > MAX_LISTED_SESSIONS:
+        more = len(sessions) - MAX_LISTED_SESSIONS
+        lines.append(f"…and {more} more: {_link(f.event.url, 'full schedule')}")
+    return "\n".join(lines), True
+
+
+def _map_url(venue: schemas.Venue) -> str:
+    if venue.latitude is not None and venue.longitude is not None:
+        query = f"{venue.latitude},{venue.longitude}"
+    else:
+        query = ", ".join(p for p in (venue.name, venue.address) if p)
+    return f"https://www.google.com/maps/search/?api=1&query={quote_plus(query)}"
+
+
+def _location(f: _Facts) -> tuple[str, bool]:
+    venue, lines = f.event.venue, []
+    if venue is not None:
+        address = f", {_esc(venue.address)}" if venue.address else ""
+        lines.append(
+            f"{f.title} is at *{_esc(venue.name)}*{address} ({_link(_map_url(venue), 'map')})."
+        )
+    venue_name = venue.name if venue else None
+    elsewhere = [s for s in f.scheduled if s.location_name and s.location_name != venue_name]
+    for session in elsewhere[:MAX_LISTED_SESSIONS]:
+        address = f", {_esc(session.location_address)}" if session.location_address else ""
+        lines.append(f"• {_esc(session.title)}: *{_esc(session.location_name)}*{address}")
+    if f.event.online:
+        lines.append(("It's also online. " if lines else f"{f.title} is online. ") + _join(f))
+    if not lines:
+        return f"The organizers haven't announced where {f.title} takes place yet.", False
+    return "\n".join(lines), True
+
+
+def _registration_window(f: _Facts) -> str:
+    event = f.event
+    if event.registration_open:
+        if event.registration_closes_at:
+            return f"Registration is open until {f.at(event.registration_closes_at)}."
+        return "Registration is open."
+    if event.registration_opens_at and event.registration_opens_at > f.now:
+        return f"Registration opens {f.at(event.registration_opens_at)}."
+    return "Registration is closed."
+
+
+def _seats(f: _Facts) -> tuple[str, bool]:
+    event, lines = f.event, []
+    if event.capacity is None:
+        lines.append(f"{f.title} has no seat limit.")
+    elif event.seats_left:
+        lines.append(f"{f.title} has *{event.seats_left}* of {event.capacity} seats left.")
+    else:
+        waiting = event.waitlist_length
+        queue = f" ({waiting} on the waitlist)" if waiting else ""
+        lines.append(
+            f"{f.title} is full{queue}. New registrations join the waitlist and move up "
+            "automatically when a seat frees up."
+        )
+    lines.append(_registration_window(f))
+    if event.members_only:
+        lines.append("It's open to member organizations only.")
+    if event.organization_seat_cap:
+        lines.append(f"Each organization can take up to {event.organization_seat_cap} seats.")
+    if event.approval_required:
+        lines.append("The organizers approve each registration.")
+    mine = {"confirmed": "You have a seat.", "waitlisted": "You're on the waitlist."}
+    lines += [mine[f.registration_status]] if f.registration_status in mine else []
+    return " ".join(lines), True
+
+
+def _deadline(f: _Facts) -> tuple[str, bool]:
+    event = f.event
+    text = _registration_window(f)
+    if event.registration_open and not event.registration_closes_at and event.ends_at:
+        text = f"Registration stays open until {f.title} ends, {f.at(event.ends_at)}."
+    if event.registration_open:
+        full = event.capacity is not None and not event.seats_left
+        text += " It's full, so new registrations join the waitlist." if full else ""
+        text += f" {_link(event.url, 'Register here')}."
+    return text, True
+
+
+def _join(f: _Facts) -> str:
+    """The join link is for confirmed attendees, in private: never in a channel."""
+    personal = {
+        "confirmed": "You're confirmed: the join link is with your registration on "
+        f"{_link(f.event.url, 'the event page')}.",
+        "waitlisted": "You're on the waitlist: you get the join link if a seat frees up.",
+        "pending": "Your registration awaits the organizers' approval; the join link "
+        "comes once you're confirmed.",
+    }
+    return personal.get(
+        f.registration_status or "",
+        "The join link goes only to confirmed attendees, privately; it's never posted in a "
+        f"channel. {_link(f.event.url, 'Register')} to get it.",
+    )
+
+
+def _online(f: _Facts) -> tuple[str, bool]:
+    venue = f.event.venue
+    if f.event.online:
+        where = f"hybrid: at *{_esc(venue.name)}* and online" if venue else "online"
+        return f"{f.title} is {where}. {_join(f)}", True
+    if venue is not None:
+        return f"{f.title} is in person only, at *{_esc(venue.name)}*.", True
+    return f"No online option is listed for {f.title}.", False
+
+
+def _credits(f: _Facts) -> tuple[str, bool]:
+    verdict, hours = f.verdict, f.event.credit_hours
+    if verdict is not None and verdict.eligible and verdict.credit_hours:
+        return (
+            f"With your attendance, your certificate for {f.title} shows "
+            f"*{_hours(verdict.credit_hours)}* continuing-education hours.",
+            True,
+        )
+    if hours:
+        return f"{f.title} carries *{_hours(hours)}* continuing-education (CE/PDH) hours.", True
+    return f"{f.title} doesn't list continuing-education credit hours.", False
+
+
+def _certificate(f: _Facts) -> tuple[str, bool]:
+    verdict, hours = f.verdict, f.event.credit_hours
+    with_hours = f", for {_hours(hours)} CE hours" if hours else ""
+    if verdict is not None:
+        if verdict.eligible:
+            credit = verdict.credit_hours
+            earned = f" with *{_hours(credit)}* CE hours" if credit else ""
+            return f"Yes: you qualify for a certificate for {f.title}{earned}.", True
+        steps = "\n".join(f"• {_esc(line)}" for line in verdict.missing)
+        return f"Not yet. To earn a certificate for {f.title}:\n{steps}", True
+    if f.registration_status and f.registration_status != "confirmed":
+        return (
+            f"Only confirmed registrations earn a certificate; yours for {f.title} is "
+            f"{f.registration_status}.",
+            True,
+        )
+    text = (
+        f"Confirmed attendees who check in at the sessions of {f.title} earn a "
+        f"certificate{with_hours}."
+    )
+    required = [s.title for s in f.scheduled if s.required]
+    if f.event.kind == EventKind.training_track and required:
+        text += " For this track, attend every required session: " + ", ".join(
+            f"“{_esc(title)}”" for title in required
+        )
+        text += ", and enough sessions in all."
+    return text, True
+
+
+ANSWERERS = {
+    EventTopic.schedule: _schedule,
+    EventTopic.location: _location,
+    EventTopic.seats: _seats,
+    EventTopic.deadline: _deadline,
+    EventTopic.online: _online,
+    EventTopic.credits: _credits,
+    EventTopic.certificate: _certificate,
+}
+MAX_TOPICS = 2  # "when and where?" gets both; a question touching everything is unclear
+
+
+def answer_from_event(
+    question: str,
+    event: schemas.Event,
+    *,
+    now: datetime,
+    verdict: Verdict | None = None,
+    registration_status: str | None = None,
+) -> EventAnswer | None:
+    """The answer from the event's data, or None when the organizers should answer."""
+    topics = topics_of(question)
+    if not topics or len(topics) > MAX_TOPICS:
+        return None
+    facts = _Facts(event, now, verdict, registration_status)
+    if event.status == EventStatus.cancelled:
+        # What a cancellation means for certificates and credit is the organizers' call.
+        settled = not {EventTopic.certificate, EventTopic.credits} & set(topics)
+        return EventAnswer(f"{facts.title} was cancelled.", topics[0], settled)
+    parts = [ANSWERERS[topic](facts) for topic in topics]
+    return EventAnswer(
+        text="\n".join(text for text, _ in parts),
+        topic=topics[0],
+        confident=all(sure for _, sure in parts),
+    )

@@ -1,0 +1,108 @@
+"""What members type after `/events`: an event by slug or a few words of its title, and
+filters for `list` (topics, regions, kinds in any order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from rapidfuzz import fuzz, process, utils
+
+from events import schemas
+from events.db import fetch
+from events.services import catalog
+
+SURE = 88  # a title this close (0-100, rapidfuzz WRatio) is the one meant...
+MARGIN = 8  # ...when the runner-up is this much further away
+CANDIDATE = 60  # below this, not a candidate at all
+RECENT = timedelta(days=30)  # events that ended this recently can still be looked up
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One event, several candidates to choose from, or nothing (both empty)."""
+
+    event: schemas.Event | None = None
+    candidates: list[schemas.EventSummary] = field(default_factory=list)
+
+
+async def find_event(reference: str, *, now: datetime | None = None) -> Found:
+    reference = reference.strip().strip("`'\"“”")
+    if not reference:
+        return Found()
+    exact = await catalog.public_event(reference.lower())
+    if exact is not None:
+        return Found(event=exact)
+    now = now or datetime.now(UTC)
+    listed = await catalog.list_events(starts_after=now - RECENT, per_page=200)
+    titles = {event.slug: event.title for event in listed.items}
+    scored = process.extract(
+        reference,
+        titles,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=CANDIDATE,
+        limit=5,
+    )
+    if not scored:
+        return Found()
+    best_score, runner_up = scored[0][1], (scored[1][1] if len(scored) > 1 else 0)
+    if best_score >= SURE and best_score - runner_up >= MARGIN:
+        return Found(event=await catalog.public_event(scored[0][2]))
+    by_slug = {event.slug: event for event in listed.items}
+    return Found(candidates=[by_slug[slug] for _, _, slug in scored])
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    region: str | None = None
+    topic: str | None = None
+    kind: str | None = None
+    unknown: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = [p for p in (self.topic, self.region, self.kind) if p]
+        return "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
+
+
+KIND_WORDS = {
+    "workshop": "workshop",
+    "workshops": "workshop",
+    "conference": "conference",
+    "conferences": "conference",
+    "training": "training_track",
+    "track": "training_track",
+    "tracks": "training_track",
+    "training_track": "training_track",
+    "webinar": "webinar",
+    "webinars": "webinar",
+}
+
+
+async def list_filters(text: str) -> ListFilters:
+    """Each word (or slug) names a kind, a topic or a region: "cybersecurity phoenix"."""
+    regions = await fetch("SELECT slug, name FROM region")
+    topics = await fetch("SELECT slug, name FROM topic")
+    region = topic = kind = None
+    unknown = []
+    for word in text.lower().replace(",", " ").split():
+        if word in KIND_WORDS:
+            kind = KIND_WORDS[word]
+        elif match := _label(word, topics):
+            topic = match
+        elif match := _label(word, regions):
+            region = match
+        elif word not in {"in", "on", "for", "and", "the", "events", "event"}:
+            unknown.append(word)
+    return ListFilters(region, topic, kind, tuple(unknown))
+
+
+def _label(word: str, rows: list[dict]) -> str | None:
+    """A slug, or a word of the name ("phoenix" finds The Connective (Phoenix))."""
+    for row in rows:
+        if word == row["slug"] or word in utils.default_process(row["name"]).split():
+            return row["slug"]
+    for row in rows:
+        if len(word) >= 4 and row["slug"].startswith(word):
+            return row["slug"]
+    return None

@@ -1,0 +1,101 @@
+"""Notifications as Slack direct messages. The outbox (events.services.notifications) calls
+``send`` once per notification, from the task queue, after the commit that caused it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks import escape, status_line, when
+from bot.identity import slack_users_of
+from certs.documents import verify_url
+from events.config import get_settings
+from events.db import fetch_one
+from events.enums import NotificationKind
+from events.notifier import Message
+from events.services import catalog
+from events.services.registrations import load_registration
+
+logger = logging.getLogger("convene.bot")
+
+
+class SlackNotifier:
+    """Direct messages to the member's Slack account; members without one are skipped
+    (nothing to send is not a failure: the notification counts as delivered)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def send(self, message: Message) -> None:
+        accounts = await slack_users_of(message.member_id)
+        if not accounts:
+            logger.info(
+                "notify %s: member %s has no Slack account", message.kind, message.member_id
+            )
+            return
+        text = await compose(message)
+        if text is None:
+            return
+        _, user_id = accounts[0]
+        # chat.postMessage to a user id opens (or reuses) the app's DM with them.
+        await self.client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+
+
+async def compose(message: Message) -> str | None:
+    """The message for one notification, from the database as it is now."""
+    title = f"*<{catalog.event_url(message.event_slug)}|{escape(message.event_title)}>*"
+    kind = message.kind
+    if kind in (NotificationKind.registered, NotificationKind.promoted):
+        record = await load_registration(message.registration_id)
+        status = record.row["status"]
+        if status not in ("confirmed", "waitlisted", "pending"):
+            return None  # cancelled meanwhile: nothing worth saying
+        lead = ":tada: Good news: a seat opened up. " if kind is NotificationKind.promoted else ""
+        return f"{lead}{status_line(status, record.waitlist_position)} for {title}."
+    if kind is NotificationKind.event_changed:
+        return f":pencil2: {title} has changed (time or place). `/events show {message.event_slug}`"
+    if kind is NotificationKind.event_cancelled:
+        return f":no_entry: {title} has been cancelled. We're sorry for the trouble."
+    if kind in (NotificationKind.reminder_24h, NotificationKind.reminder_1h):
+        return await _reminder(message, title)
+    if kind is NotificationKind.certificate_issued:
+        return await _certificate(message, title)
+    return None
+
+
+async def _reminder(message: Message, title: str) -> str | None:
+    session = await fetch_one(
+        "SELECT s.title, s.starts_at, s.ends_at, s.status, s.location_name, e.timezone, "
+        "e.venue_name, e.online_url FROM event_session s JOIN event e ON e.id = s.event "
+        "WHERE s.id = {}",
+        message.subject,
+    )
+    if session is None or session["status"] != "scheduled":
+        return None
+    soon = "in an hour" if message.kind is NotificationKind.reminder_1h else "tomorrow"
+    where = session["location_name"] or session["venue_name"]
+    lines = [
+        f":alarm_clock: Reminder: {title} starts {soon}.",
+        f"{escape(session['title'])}: "
+        f"{when(session['starts_at'], session['ends_at'], session['timezone'])}",
+    ]
+    if where:
+        lines.append(f":round_pushpin: {escape(where)}")
+    if session["online_url"]:  # a DM to a confirmed attendee: the join link may go here
+        lines.append(f":link: Join: {session['online_url']}")
+    return "\n".join(lines)
+
+
+async def _certificate(message: Message, title: str) -> str | None:
+    certificate = await fetch_one(
+        "SELECT code, status FROM certificate WHERE id = {}", message.subject
+    )
+    if certificate is None or certificate["status"] != "valid":
+        return None
+    code = certificate["code"]
+    download = f"{get_settings().base_url}/certificates/{code}.pdf"
+    return (
+        f":mortar_board: Your certificate for {title} is ready: <{download}|download the PDF> "
+        f"· <{verify_url(code)}|verification page> (share it with your employer or board)."
+    )

@@ -1,0 +1,113 @@
+"""POST /slack/events itself: signatures, Slack's retries, events, and the bot switched off."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from events.db import fetch
+from tests.conftest import BIN, ROOT, _free_port
+from tests.support.slack import TEAM_ID
+
+pytestmark = pytest.mark.usefixtures("world")
+
+
+async def test_a_bad_signature_is_refused(slack):
+    response = await slack.driver.command("list", user_id="U1", signature="v0=" + "0" * 64)
+    assert response.status_code == 401
+    assert slack.api.calls("response_url") == []
+
+
+async def test_a_stale_signature_is_refused(slack):
+    """Correctly signed, but six minutes old: a replay."""
+    response = await slack.driver.command("list", user_id="U1", timestamp=int(time.time()) - 360)
+    assert response.status_code == 401
+
+
+async def test_an_unsigned_request_is_refused(server):
+    async with httpx.AsyncClient(base_url=server) as http:
+        response = await http.post("/slack/events", data={"command": "/events", "text": "list"})
+    assert response.status_code == 401
+
+
+async def test_url_verification_echoes_the_challenge(slack):
+    response = await slack.driver.url_verification("challenge-123")
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "challenge-123"}
+
+
+async def test_the_home_tab_shows_the_members_sessions_and_region(slack, world, client):
+    slack.api.add_user("U0HOME", email="home@denvergov.test", real_name="Hana Home")
+    event = await world.create_event(client, title="Home Tab Workshop")
+    other = await world.create_event(client, title="Regional Meetup")
+    response = await slack.driver.command(f"register {event['slug']}", user_id="U0HOME")
+    assert response.status_code == 200
+    await slack.api.wait_for("response_url")
+    response = await slack.driver.event(
+        {"type": "app_home_opened", "user": "U0HOME", "tab": "home"}
+    )
+    assert response.status_code == 200
+    published = await slack.api.wait_for("views.publish")
+    assert published.params["user_id"] == "U0HOME"
+    text = str(published.params["view"])
+    assert "Hi Hana Home" in text
+    assert "Your next sessions" in text and "Home Tab Workshop" in text
+    assert "Coming up in your region" in text and other["title"] in text
+
+
+async def test_a_retried_event_is_handled_once(slack, world, client):
+    """Slack re-sends an event it thinks we missed, same event_id, X-Slack-Retry-Num set."""
+    slack.api.add_user("U0ASK", email="asker@denvergov.test", real_name="Asker")
+    event = {
+        "type": "app_mention",
+        "user": "U0ASK",
+        "text": "<@U0BOT> hello there",
+        "channel": "C0GENERAL",
+        "ts": "1700000000.000100",
+        "team": TEAM_ID,
+    }
+    first = await slack.driver.event(event, event_id="Ev0RETRY")
+    assert first.status_code == 200
+    await slack.api.wait_for("chat.postMessage")
+    for attempt in (1, 2, 3):
+        retry = await slack.driver.event(event, event_id="Ev0RETRY", retry_num=attempt)
+        assert retry.status_code == 200
+    await asyncio.sleep(1.0)  # time for a duplicate to show up, were there one
+    replies = [c for c in slack.api.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(replies) == 1
+    assert len(await fetch("SELECT id FROM question")) == 1
+
+
+async def test_without_slack_configuration_the_bot_routes_answer_503(database_url):
+    """Its own server, started without SLACK_*: the app runs, the bot says it is off."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env |= {"BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING", "REDIS_URL": ""}
+    command = [str(BIN / "uvicorn"), "--factory", "events.app:create_app", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for _ in range(100):
+                try:
+                    if (await http.get("/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            response = await http.post("/slack/events", data={"text": "list"})
+            health = await http.get("/health")
+        assert response.status_code == 503
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["code"] == "slack_not_configured"
+        assert "SLACK_BOT_TOKEN" in response.json()["detail"]
+        assert health.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
