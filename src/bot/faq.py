@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import snowballstemmer
+from snowballstemmer.basestemmer import BaseStemmer
 
 from bot.enums import FaqScope
 from events.db import DB, fetch, fetch_one
@@ -61,7 +62,9 @@ WORD = re.compile(r"[^\W_]+(?:[-.'’][^\W_]+)*")
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer() -> BaseStemmer:
+    # Snowball's English stemmer is PostgreSQL's 'english' one; FTS5's porter is its
+    # predecessor. Scoring happens here, so both engines score with the same stems.
     return snowballstemmer.stemmer("english")
 
 

@@ -49,6 +49,8 @@ async def compose(message: Message) -> str | None:
     if kind in (NotificationKind.registered, NotificationKind.promoted):
         record = await load_registration(message.registration_id)
         status = record.row["status"]
+        if status == "declined":
+            return f":no_entry: The organizers declined your registration for {title}."
         if status not in ("confirmed", "waitlisted", "pending"):
             return None  # cancelled meanwhile: nothing worth saying
         lead = ":tada: Good news: a seat opened up. " if kind is NotificationKind.promoted else ""
@@ -67,11 +69,16 @@ async def compose(message: Message) -> str | None:
 async def _reminder(message: Message, title: str) -> str | None:
     session = await fetch_one(
         "SELECT s.title, s.starts_at, s.ends_at, s.status, s.location_name, e.timezone, "
-        "e.venue_name, e.online_url FROM event_session s JOIN event e ON e.id = s.event "
+        "e.venue_name, e.online_url, e.status AS event_status, r.status AS registration_status "
+        "FROM event_session s JOIN event e ON e.id = s.event JOIN registration r ON r.id = {} "
         "WHERE s.id = {}",
+        message.registration_id,
         message.subject,
     )
-    if session is None or session["status"] != "scheduled":
+    # Recorded earlier, delivered now: the session, event or registration may be gone since.
+    if session is None or (
+        session["status"], session["event_status"], session["registration_status"]
+    ) != ("scheduled", "published", "confirmed"):
         return None
     soon = "in an hour" if message.kind is NotificationKind.reminder_1h else "tomorrow"
     where = session["location_name"] or session["venue_name"]

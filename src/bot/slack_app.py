@@ -194,11 +194,13 @@ async def submit_registration(ack: AsyncAck, body: dict, view: dict, client: Asy
         await client.chat_postMessage(channel=user["id"], text=f":warning: {text}")
         return
     await ack()
+    if record.created:
+        return  # the confirmation comes as a DM from the outbox, like every registration's
     title = event.title if event else slug
     await client.chat_postMessage(
         channel=user["id"],
         text=blocks.registration_reply(
-            title, record.row["status"], record.waitlist_position, created=record.created
+            title, record.row["status"], record.waitlist_position, created=False
         ),
     )
 

@@ -215,7 +215,8 @@ async def run_job(job_id: int) -> None:
 
         await asyncio.gather(*(render(batch) for batch in batches))
         await mark_job(job_id, JobStatus.done, finished_at=datetime.now(UTC))
-        # The holders hear of their certificates once the PDFs are there to download.
+        # Queue the holders' messages now that the PDFs are there (the sweep may already
+        # have sent some during a long job: a missing PDF renders when it is downloaded).
         await tasks.enqueue_deliveries([row["registration"] for row in certificates])
     except Exception as exc:
         await mark_job(job_id, JobStatus.failed, error=str(exc)[:500])

@@ -61,11 +61,17 @@ def certificate_routes() -> list:
 
 
 def slack_routes(settings: Settings) -> list:
-    """POST /slack/events: bolt when Slack is configured, a clear 503 when it is not."""
+    """POST /slack/events: bolt when Slack is configured, a clear 503 when it is not;
+    the organizers' FAQ and questions API either way."""
+    from bot.api import FaqController, QuestionController
     from bot.route import slack_routes as routes
     from bot.slack_app import build_bolt_app
 
-    return routes(build_bolt_app(settings.slack) if settings.slack else None)
+    return [
+        *routes(build_bolt_app(settings.slack) if settings.slack else None),
+        FaqController,
+        QuestionController,
+    ]
 
 
 def install_notifier(settings: Settings) -> None:

@@ -211,7 +211,7 @@ async def test_a_saved_answer_can_serve_the_region_or_the_coalition(client, worl
     row = await fetch_one(
         "SELECT scope, region, event, created_by FROM faq_entry WHERE id = {}", regional
     )
-    assert row == {
+    assert dict(row) == {
         "scope": "region",
         "region": world.region_ids["colorado"],
         "event": None,

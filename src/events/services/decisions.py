@@ -38,6 +38,9 @@ async def approve(organizer: OrganizerPrincipal, registration_id: int) -> Regist
         )
         if row is None:
             raise Conflict("The registration is no longer pending.", reason="not_pending")
+        # "registered" again: the message says the registration's status as it is now.
+        await notifications.record(NotificationKind.registered, [registration_id])
+    await tasks.enqueue_deliveries([registration_id])
     return await load_registration(registration_id)
 
 
@@ -46,6 +49,8 @@ async def decline(organizer: OrganizerPrincipal, registration_id: int) -> Regist
     if current["status"] != RegistrationStatus.pending:
         raise Conflict("Only pending registrations can be declined.", reason="not_pending")
     await release(registration_id, RegistrationStatus.declined)
+    await notifications.record(NotificationKind.registered, [registration_id])
+    await tasks.enqueue_deliveries([registration_id])
     return await load_registration(registration_id)
 
 
