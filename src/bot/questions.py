@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from bot import faq
-from bot.answers import EventTopic, answer_from_event, topics_of
+from bot.answers import answer_from_event
 from bot.enums import FaqScope, QuestionStatus
+from bot.intents import EventTopic, topics_of
 from certs.issuing import verdict_for
 from events import schemas
 from events.db import fetch, fetch_one, write_transaction

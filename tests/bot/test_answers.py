@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answers import EventTopic, answer_from_event, topics_of, when
+from bot.answers import answer_from_event, when
+from bot.intents import EventTopic, topics_of
 from certs.eligibility import Verdict
 from events import schemas
 
