@@ -77,7 +77,9 @@ async def _reminder(message: Message, title: str) -> str | None:
     )
     # Recorded earlier, delivered now: the session, event or registration may be gone since.
     if session is None or (
-        session["status"], session["event_status"], session["registration_status"]
+        session["status"],
+        session["event_status"],
+        session["registration_status"],
     ) != ("scheduled", "published", "confirmed"):
         return None
     soon = "in an hour" if message.kind is NotificationKind.reminder_1h else "tomorrow"

@@ -129,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # the default 5 drops bursts; the kernel retries them 1-7 s later
     fake: FakeSlack
 
 
