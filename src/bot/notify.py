@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import escape, status_line, when
 from bot.identity import slack_users_of
+from bot.installations import client_for
 from certs.documents import verify_url
 from events.config import get_settings
 from events.db import fetch_one
@@ -25,7 +26,7 @@ class SlackNotifier:
     (nothing to send is not a failure: the notification counts as delivered)."""
 
     def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+        self.client = client  # the one workspace's; with OAuth installs, the fallback
 
     async def send(self, message: Message) -> None:
         accounts = await slack_users_of(message.member_id)
@@ -37,9 +38,10 @@ class SlackNotifier:
         text = await compose(message)
         if text is None:
             return
-        _, user_id = accounts[0]
+        team_id, user_id = accounts[0]
+        client = await client_for(team_id, self.client)
         # chat.postMessage to a user id opens (or reuses) the app's DM with them.
-        await self.client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+        await client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
 
 
 async def compose(message: Message) -> str | None:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import channels, qa_blocks
 from bot.enums import FaqScope, QuestionStatus
 from bot.identity import SlackPerson
+from bot.installations import client_for
 from bot.questions import answer_question, save_answer_to_faq
 from events.auth import OrganizerPrincipal
 from events.db import fetch, fetch_one
@@ -84,8 +85,9 @@ async def _escalate(
     target = await channels.organizer_channel_for_event(event_id)
     if target is None:  # no organizers' channel yet: the question waits in the database
         return
-    _, channel_id = target
+    team_id, channel_id = target
     title = event["title"] if event else None
+    client = await client_for(team_id, client)  # the organizers may be in another workspace
     posted = await client.chat_postMessage(
         channel=channel_id,
         text=f"A member asked something I couldn't answer: {text[:200]}",
@@ -125,7 +127,8 @@ async def answer(client: AsyncWebClient, organizer_user: SlackPerson, question_i
         question_id,
     )
     assert answered is not None
-    await client.chat_postMessage(
+    asker_client = await client_for(question["team_id"], client)
+    await asker_client.chat_postMessage(
         channel=question["channel_id"],
         thread_ts=question["thread_ts"],
         text=qa_blocks.organizer_answer(question["user_id"], organizer_user.user_id, text),

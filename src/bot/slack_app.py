@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -18,7 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks, commands, qa, qa_blocks
 from bot.home import publish_home
 from bot.identity import NotRecognised, SlackPerson, person_for
+from bot.installations import PiccoloOAuthStateStore, configure_workspaces
 from bot.lookup import find_event
+from bot.route import INSTALL_PATH, REDIRECT_PATH
 from events.calendar import tokens
 from events.config import SlackSettings
 from events.db import fetch_one
@@ -44,12 +47,36 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     )
 
 
+BOT_SCOPES = [  # manifest.yml asks for the same
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "im:write",
+    "users:read",
+    "users:read.email",
+]
+
+
 def build_bolt_app(settings: SlackSettings) -> AsyncApp:
-    app = AsyncApp(
-        client=web_client(settings),
-        signing_secret=settings.signing_secret,
-        logger=logger,
-    )
+    client = web_client(settings)
+    workspaces = configure_workspaces(client, settings.installs_with_oauth)
+    if settings.installs_with_oauth:
+        app = AsyncApp(
+            client=client,
+            signing_secret=settings.signing_secret,
+            installation_store=workspaces.store,
+            oauth_settings=AsyncOAuthSettings(
+                client_id=settings.client_id,
+                client_secret=settings.client_secret,
+                scopes=BOT_SCOPES,
+                installation_store=workspaces.store,
+                state_store=PiccoloOAuthStateStore(),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            ),
+        )
+    else:
+        app = AsyncApp(client=client, signing_secret=settings.signing_secret)
     app.command(COMMAND)(events_command)
     for action in (blocks.REGISTER, blocks.CANCEL, blocks.DETAILS):
         app.action(action)(event_button)

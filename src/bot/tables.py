@@ -71,4 +71,29 @@ class Question(Table, db=DB):
     answered_at = Timestamptz(null=True, default=None)
 
 
-ALL_TABLES: list[type[Table]] = [SlackEventSeen, ChannelLink, OrganizerChannel, FaqEntry, Question]
+class SlackInstallation(Table, db=DB):
+    """One workspace (or org) that installed the app through Slack's OAuth flow."""
+
+    team_id = Varchar(length=32, null=True, default=None)
+    enterprise_id = Varchar(length=32, null=True, default=None)
+    bot_token = Text()  # what the bot acts with in that workspace: keep the database private
+    data = Text()  # the whole installation as slack_sdk gives it (JSON), to find it again
+    installed_at = Timestamptz(default=TimestamptzNow())
+
+
+class SlackOAuthState(Table, db=DB, tablename="slack_oauth_state"):
+    """The state parameter of an OAuth install in progress: used once, then gone."""
+
+    state = Varchar(length=64, unique=True)
+    expires_at = Timestamptz()
+
+
+ALL_TABLES: list[type[Table]] = [
+    SlackEventSeen,
+    ChannelLink,
+    OrganizerChannel,
+    FaqEntry,
+    Question,
+    SlackInstallation,
+    SlackOAuthState,
+]

@@ -83,11 +83,14 @@ def install_notifier(settings: Settings) -> None:
     """Notifications go to Slack DMs when Slack is configured; otherwise to the log.
     Both the web process and the worker call this (either may deliver)."""
     if settings.slack:
+        from bot.installations import configure_workspaces
         from bot.notify import SlackNotifier
         from bot.slack_app import web_client
         from events.notifier import set_notifier
 
-        set_notifier(SlackNotifier(web_client(settings.slack)))
+        client = web_client(settings.slack)
+        configure_workspaces(client, settings.slack.installs_with_oauth)
+        set_notifier(SlackNotifier(client))
 
 
 def certificate_shutdown() -> None:

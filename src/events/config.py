@@ -14,9 +14,15 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
 
 @dataclass(frozen=True, slots=True)
 class SlackSettings:
-    bot_token: str
     signing_secret: str
     api_url: str  # Slack's Web API; the tests point it at a fake on loopback
+    bot_token: str | None = None  # one workspace
+    client_id: str | None = None  # several workspaces, installed through OAuth
+    client_secret: str | None = None
+
+    @property
+    def installs_with_oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
 
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -93,11 +99,18 @@ def task_queue_name(env: dict[str, str] | None = None) -> str:
 
 
 def _slack(env: dict[str, str]) -> SlackSettings | None:
-    token, secret = env.get("SLACK_BOT_TOKEN"), env.get("SLACK_SIGNING_SECRET")
-    if not (token and secret):
+    """On with a signing secret and either a bot token (one workspace) or an OAuth client
+    id and secret (installed into any number of workspaces; takes precedence)."""
+    secret = env.get("SLACK_SIGNING_SECRET")
+    token = env.get("SLACK_BOT_TOKEN") or None
+    client_id = env.get("SLACK_CLIENT_ID") or None
+    client_secret = env.get("SLACK_CLIENT_SECRET") or None
+    if not secret or not (token or (client_id and client_secret)):
         return None
-    api_url = env.get("SLACK_API_URL") or SLACK_API_URL
-    return SlackSettings(token, secret, api_url.rstrip("/") + "/")
+    api_url = (env.get("SLACK_API_URL") or SLACK_API_URL).rstrip("/") + "/"
+    if client_id and client_secret:
+        return SlackSettings(secret, api_url, client_id=client_id, client_secret=client_secret)
+    return SlackSettings(secret, api_url, bot_token=token)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from bot.route import PATH
-from bot.slack_app import COMMAND, SUBSCRIBED_EVENTS
+from bot.route import PATH, REDIRECT_PATH
+from bot.slack_app import BOT_SCOPES, COMMAND, SUBSCRIBED_EVENTS
 from tests.conftest import ROOT
 
 
@@ -21,6 +21,9 @@ def test_every_url_is_the_bots_route():
         data["settings"]["interactivity"]["request_url"],
     ]
     assert all(url.startswith("https://") and url.endswith(PATH) for url in urls)
+    assert [url.split("/", 3)[3] for url in data["oauth_config"]["redirect_urls"]] == [
+        REDIRECT_PATH.lstrip("/")
+    ]
 
 
 def test_the_command_events_and_scopes_match_the_app():
@@ -30,5 +33,6 @@ def test_the_command_events_and_scopes_match_the_app():
     scopes = set(data["oauth_config"]["scopes"]["bot"])
     needed = {"commands", "chat:write", "im:write", "users:read.email", "app_mentions:read"}
     assert needed <= scopes
+    assert scopes == set(BOT_SCOPES)  # what the OAuth install asks for
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["interactivity"]["is_enabled"] is True

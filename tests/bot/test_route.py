@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
 from events.db import fetch
-from tests.conftest import BIN, ROOT, _free_port
+from tests.support.servers import app_server
 from tests.support.slack import TEAM_ID
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -86,28 +84,15 @@ async def test_a_retried_event_is_handled_once(slack, world, client):
 
 async def test_without_slack_configuration_the_bot_routes_answer_503(database_url):
     """Its own server, started without SLACK_*: the app runs, the bot says it is off."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env |= {"BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING", "REDIS_URL": ""}
-    command = [str(BIN / "uvicorn"), "--factory", "events.app:create_app", "--port", str(port)]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(100):
-                try:
-                    if (await http.get("/health")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+    off = {key: None for key in os.environ if key.startswith("SLACK_")} | {"REDIS_URL": None}
+    with app_server(**off) as base:
+        async with httpx.AsyncClient(base_url=base) as http:
             response = await http.post("/slack/events", data={"text": "list"})
+            install = await http.get("/slack/install")
             health = await http.get("/health")
-        assert response.status_code == 503
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert response.json()["code"] == "slack_not_configured"
-        assert "SLACK_BOT_TOKEN" in response.json()["detail"]
-        assert health.status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "slack_not_configured"
+    assert "SLACK_BOT_TOKEN" in response.json()["detail"]
+    assert install.status_code == 404 and install.json()["code"] == "slack_oauth_off"
+    assert health.status_code == 200

@@ -307,6 +307,20 @@ class FakeSlack:
                 return {"ok": True, "channel": {"id": f"D{users[0]}"}}
             case "conversations.info":
                 return {"ok": True, "channel": {"id": params.get("channel"), "name": "general"}}
+            case "oauth.v2.access":  # the code an install's redirect carries: "code-<team>"
+                team = str(params.get("code", "")).removeprefix("code-") or TEAM_ID
+                return {
+                    "ok": True,
+                    "app_id": APP_ID,
+                    "authed_user": {"id": "U0INSTALLER"},
+                    "scope": "commands,chat:write,im:write,users:read,users:read.email",
+                    "token_type": "bot",
+                    "access_token": f"xoxb-installed-{team}",
+                    "bot_user_id": BOT_USER_ID,
+                    "team": {"id": team, "name": f"Workspace {team}"},
+                    "enterprise": None,
+                    "is_enterprise_install": False,
+                }
             case _:
                 return {"ok": True}
 
