@@ -4,17 +4,20 @@ leaves as soon as ``ack`` is called."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import blocks, commands, qa, qa_blocks
 from bot.home import publish_home
@@ -76,7 +79,9 @@ def build_bolt_app(settings: SlackSettings) -> AsyncApp:
             ),
         )
     else:
-        app = AsyncApp(client=client, signing_secret=settings.signing_secret)
+        app = AsyncApp(
+            client=client, signing_secret=settings.signing_secret, authorize=one_workspace(client)
+        )
     app.command(COMMAND)(events_command)
     for action in (blocks.REGISTER, blocks.CANCEL, blocks.DETAILS):
         app.action(action)(event_button)
@@ -90,6 +95,25 @@ def build_bolt_app(settings: SlackSettings) -> AsyncApp:
     app.event("app_home_opened")(home_opened)
     app.event("message")(just_ack)  # DMs and channel chatter: nothing to do
     return app
+
+
+def one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
+    """Authorization with the one bot token: ``auth.test`` once per process. Bolt's own
+    caches its answer only after it returns, so every request of a burst that arrives
+    first would call Slack before it could be acknowledged; here they wait for one call."""
+    answers: list[AsyncSlackResponse] = []
+    lock = asyncio.Lock()
+
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        if not answers:
+            async with lock:
+                if not answers:
+                    answers.append(await client.auth_test())
+        return AuthorizeResult.from_auth_test_response(
+            auth_test_response=answers[0], bot_token=client.token
+        )
+
+    return authorize
 
 
 async def just_ack(ack: AsyncAck) -> None:

@@ -49,12 +49,12 @@ async def test_cancelling_a_seat_promotes_the_head_of_the_waitlist(client, world
     assert cancelled.json()["status"] == "cancelled"
     assert (await _status(client, event, head))["status"] == "confirmed"
     assert (await _status(client, event, next_in_line))["waitlist_position"] == 1
-    promoted = await fetch(
+    told = await fetch(
         "SELECT n.kind FROM notification n JOIN registration r ON r.id = n.registration "
-        "WHERE r.member = {}",
+        "WHERE r.member = {} ORDER BY n.id",
         head.id,
     )
-    assert [row["kind"] for row in promoted] == ["promoted"]
+    assert [row["kind"] for row in told] == ["registered", "promoted"]  # waitlisted, then in
 
 
 async def test_cancelling_twice_is_harmless(client, world):
