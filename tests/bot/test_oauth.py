@@ -50,7 +50,7 @@ async def test_a_workspace_installs_and_its_requests_use_its_own_token(slack, oa
         done = await install(http, WEST)
     assert done.status_code == 200, done.text
     rows = await fetch("SELECT team_id, bot_token FROM slack_installation")
-    assert rows == [{"team_id": WEST, "bot_token": f"xoxb-installed-{WEST}"}]
+    assert [dict(row) for row in rows] == [{"team_id": WEST, "bot_token": f"xoxb-installed-{WEST}"}]
     slack.api.add_user("U0WEST", email="west@denvergov.test", real_name="Wes West")
     async with SlackDriver(oauth_server, slack.api, team_id=WEST) as driver:
         response = await driver.command("mine", user_id="U0WEST")

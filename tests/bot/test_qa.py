@@ -65,8 +65,9 @@ async def thread_reply(slack, ts: str, contains: str = ""):
 
 async def test_the_linking_commands_confirm(slack, setup):
     rows = await fetch("SELECT channel_id FROM channel_link")
-    assert rows == [{"channel_id": EVENT_CHANNEL}]
-    assert await fetch("SELECT channel_id FROM organizer_channel") == [{"channel_id": ORGANIZERS}]
+    assert [dict(row) for row in rows] == [{"channel_id": EVENT_CHANNEL}]
+    channels = await fetch("SELECT channel_id FROM organizer_channel")
+    assert [dict(row) for row in channels] == [{"channel_id": ORGANIZERS}]
 
 
 async def test_a_question_the_event_data_answers_is_answered_in_the_thread(slack, setup):
@@ -137,7 +138,7 @@ async def test_unsure_questions_reach_the_organizers_and_their_answer_the_asker(
     assert save["action_id"] == "save_faq"
     row = await fetch_one("SELECT status, answer, answered_by FROM question WHERE id = {}",
                           int(button["value"]))  # fmt: skip
-    assert row == {"status": "resolved", "answer": answer, "answered_by": ORGANIZER}
+    assert dict(row) == {"status": "resolved", "answer": answer, "answered_by": ORGANIZER}
 
     await slack.driver.block_action(
         "save_faq", save["value"], user_id=ORGANIZER, channel_id=ORGANIZERS
