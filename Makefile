@@ -11,9 +11,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# WeasyPrint's fast font subsetting (libharfbuzz-subset0) and the certificate fonts
-# (fonts-dejavu-core), where apt can install them; otherwise see the README.
-SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
+# WeasyPrint's fast font subsetting (libharfbuzz-subset0), the certificate fonts
+# (fonts-dejavu-core) and the browser of tests/browser (chromium: Playwright drives it, it
+# never downloads one), where apt can install them; otherwise see the README.
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core chromium
+# The browser tests' screenshots (and those of failed tests): ignored by git, under var/.
+export CONVENE_TEST_ARTIFACTS ?= $(CURDIR)/var/test-artifacts
 
 system-packages:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

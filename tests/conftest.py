@@ -39,6 +39,7 @@ from tests.support.slack import (  # noqa: E402
     SlackDriver,
     SlackHarness,
 )
+from tests.support.smtp import SmtpServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -123,7 +124,17 @@ def slack_api():
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, redis_url: str | None, slack_api: FakeSlack):
+def smtp_server():
+    """A real SMTP server on loopback; the app and worker send their emails to it."""
+    smtp = SmtpServer(_free_port())
+    try:
+        yield smtp
+    finally:
+        smtp.close()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, redis_url: str | None, slack_api: FakeSlack, smtp_server: SmtpServer):
     """The real app under uvicorn on a loopback port (and a taskiq worker with Redis)."""
     port = _free_port()
     env = {
@@ -134,6 +145,7 @@ def server(database_url: str, redis_url: str | None, slack_api: FakeSlack):
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_api.api_url,
+        "SMTP_URL": smtp_server.url,  # web and worker: either may send a confirmation email
     }
     processes = []
     logs = []

@@ -32,3 +32,12 @@ async def start(organizer: OrganizerPrincipal, slug: str) -> Job:
 
 async def progress(organizer: OrganizerPrincipal, job_id: int) -> Job:
     return await job_view(await issuing.job_for(organizer, job_id))
+
+
+async def latest(organizer: OrganizerPrincipal, slug: str) -> tuple[dict, Job | None]:
+    """An event (its managers only) and its most recent bulk issue job, if any."""
+    event = await issuing.event_for_certificates(organizer, slug)
+    job = await fetch_one(
+        "SELECT * FROM certificate_job WHERE event = {} ORDER BY id DESC LIMIT 1", event["id"]
+    )
+    return event, (await job_view(job) if job else None)

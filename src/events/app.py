@@ -25,6 +25,10 @@ from events.calendar.api import CalendarController, MyCalendarController
 from events.config import Settings, get_settings
 from events.db import database_lifespan
 from events.errors import EXCEPTION_HANDLERS
+from events.web.console.routes import console_router
+from events.web.pages import PageController
+from events.web.registration import EmailRegistrationController
+from events.web.templating import static_files, template_config
 
 
 def _lifespan(settings: Settings):
@@ -51,7 +55,13 @@ def _stores(settings: Settings) -> dict:
         return {}
     from litestar.stores.redis import RedisStore
 
-    return {"rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene")}
+    return {
+        "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene"),
+        # the console's failed-login counts (events.web.console.pages)
+        "console_login": RedisStore.with_client(
+            url=settings.redis_url, namespace="convene:console_login"
+        ),
+    }
 
 
 def certificate_routes() -> list:
@@ -77,6 +87,14 @@ def slack_routes(settings: Settings) -> list:
         FaqController,
         QuestionController,
     ]
+
+
+def console_pages() -> list:
+    """The console's certificate and FAQ pages live with their packages."""
+    from bot.console import FaqConsoleController
+    from certs.console import CertificateConsoleController
+
+    return [CertificateConsoleController, FaqConsoleController]
 
 
 def install_notifier(settings: Settings) -> None:
@@ -115,6 +133,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         MyCalendarController,
         *certificate_routes(),
         *slack_routes(settings),
+        PageController,
+        EmailRegistrationController,
+        static_files(),
+        console_router(settings, console_pages()),
     ]
     install_notifier(settings)
     if settings.bench_routes:
@@ -123,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         handlers.extend([ceiling, hello])
     return Litestar(
         route_handlers=handlers,
+        template_config=template_config(),
         stores=_stores(settings),
         on_shutdown=[certificate_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

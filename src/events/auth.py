@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ def _member(row: dict) -> MemberPrincipal:
     )
 
 
-def _organizer(rows: list[dict]) -> OrganizerPrincipal:
+def organizer_from_rows(rows: list[dict]) -> OrganizerPrincipal:
     first = rows[0]
     return OrganizerPrincipal(
         id=first["id"],
@@ -111,7 +112,7 @@ async def organizer_for_token(token: str) -> OrganizerPrincipal:
     )
     if not rows:
         raise NotAuthenticated("This organizer token is unknown or revoked.")
-    return _organizer(rows)
+    return organizer_from_rows(rows)
 
 
 async def organizer_for_email(email: str) -> OrganizerPrincipal | None:
@@ -119,7 +120,27 @@ async def organizer_for_email(email: str) -> OrganizerPrincipal | None:
     rows = await fetch(
         f"{ORGANIZER_SELECT} WHERE o.email = {{}} AND o.active", email.strip().lower()
     )
-    return _organizer(rows) if rows else None
+    return organizer_from_rows(rows) if rows else None
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """Kept in the console session: setting a new password ends every older session."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+
+
+async def organizer_for_session(organizer_id: int, fingerprint: str) -> OrganizerPrincipal | None:
+    """The console session's organizer, while active and while their password is the one
+    they logged in with."""
+    rows = await fetch(
+        "SELECT o.id, o.name, o.role, o.password_hash, r.region FROM organizer o "
+        "LEFT JOIN organizer_region r ON r.organizer = o.id WHERE o.id = {} AND o.active",
+        organizer_id,
+    )
+    stored = rows[0]["password_hash"] if rows else None
+    expected = password_fingerprint(stored) if stored else ""
+    if not (expected and hmac.compare_digest(expected, fingerprint)):
+        return None
+    return organizer_from_rows(rows)
 
 
 async def provide_member(request: Request) -> MemberPrincipal:

@@ -62,12 +62,34 @@ def demo() -> None:
     default=OrganizerRole.region_organizer.value,
 )
 @click.option("--region", "regions", multiple=True, help="Region slug; repeat for several")
-def organizer(email: str, name: str | None, role: str, regions: tuple[str, ...]) -> None:
+@click.option(
+    "--password",
+    is_flag=True,
+    help="Also ask for a password for the web console (/console), typed twice, hidden",
+)
+def organizer(
+    email: str, name: str | None, role: str, regions: tuple[str, ...], password: bool
+) -> None:
     """Create or update an organizer and print a new API token for them."""
-    from events.services.organizers import ensure_organizer
+    from events.services.organizers import MIN_PASSWORD_LENGTH, ensure_organizer, set_password
 
-    token = asyncio.run(ensure_organizer(email, name, OrganizerRole(role), list(regions)))
-    click.echo(token.token)
+    secret = (
+        click.prompt("Console password", hide_input=True, confirmation_prompt=True)
+        if password
+        else None
+    )
+    if secret is not None and len(secret) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
+
+    async def run() -> str:
+        token = await ensure_organizer(email, name, OrganizerRole(role), list(regions))
+        if secret is not None:
+            await set_password(email, secret)
+        return token.token
+
+    click.echo(asyncio.run(run()))
 
 
 @main.command("member-token")

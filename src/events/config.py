@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
@@ -29,6 +30,25 @@ SLACK_API_URL = "https://slack.com/api/"
 
 
 @dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where mail goes, from SMTP_URL: smtp://user:pass@host:port (``?starttls=1`` to
+    upgrade the connection), or smtps://... for TLS from the first byte."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False  # smtps: implicit TLS
+    start_tls: bool = False  # smtp + ?starttls=1: STARTTLS, required
+
+    def __repr__(self) -> str:  # keep the password out of logs and tracebacks
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, tls={self.use_tls})"
+
+
+MAIL_FROM = "Convene <no-reply@localhost>"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     redis_url: str | None
@@ -44,6 +64,9 @@ class Settings:
     verify_rate_limit: int  # requests per minute per client on public certificate routes
     render_processes: int  # processes a bulk certificate job renders with
     slack: SlackSettings | None  # None: the bot is off and its routes answer 503
+    smtp: SmtpSettings | None  # None: emails are written to mail_outbox_dir instead
+    mail_from: str
+    mail_outbox_dir: Path  # the embedded default's "sent" mail, one .eml file per email
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,6 +136,24 @@ def _slack(env: dict[str, str]) -> SlackSettings | None:
     return SlackSettings(secret, api_url, bot_token=token)
 
 
+def smtp_settings(url: str | None) -> SmtpSettings | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ValueError("SMTP_URL must look like smtp://user:pass@host:port or smtps://...")
+    implicit_tls = parts.scheme == "smtps"
+    query = parse_qs(parts.query)
+    return SmtpSettings(
+        host=parts.hostname,
+        port=parts.port or (465 if implicit_tls else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=implicit_tls,
+        start_tls=not implicit_tls and _flag((query.get("starttls") or [""])[0]),
+    )
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -132,6 +173,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
         render_processes=int(env.get("CERTIFICATE_RENDER_PROCESSES") or os.cpu_count() or 1),
         slack=_slack(env),
+        smtp=smtp_settings(env.get("SMTP_URL")),
+        mail_from=env.get("MAIL_FROM") or MAIL_FROM,
+        mail_outbox_dir=Path(env.get("MAIL_OUTBOX_DIR") or data_dir / "outbox"),
     )
 
 

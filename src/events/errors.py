@@ -46,6 +46,12 @@ class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+class Gone(DomainError):
+    """A link that worked once: expired or already used (``reason`` says which)."""
+
+    status, code, title = 410, "gone", "No longer valid"
+
+
 class RegistrationRefused(DomainError):
     """Registration is not possible; ``reason`` says why (see RefusalReason in the docs)."""
 

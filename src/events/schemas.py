@@ -291,3 +291,40 @@ class Health(Struct):
     status: str
     database: bool
     broker: str  # "in-process" or "redis"
+
+
+class EmailRegistrationCreate(Struct):
+    """The web form's fields as typed; the service checks them and names each problem, so
+    the form can be shown again with the errors next to the fields."""
+
+    name: str
+    email: str
+    answers: dict[str, str] = {}  # question key -> the form's value ("yes" for a checkbox)
+
+
+class EmailRegistrationRequested(Struct):
+    event: str
+    event_title: str
+    email: str
+
+
+class EmailConfirmation(Struct):
+    """What a confirm link stands for, shown before the person presses Confirm."""
+
+    event: str
+    event_title: str
+    name: str
+    email: str
+    expires_at: datetime
+
+
+class ManagedRegistration(Struct):
+    """A registration as its "manage" link shows it; ``registration`` is None until the
+    emailed confirm link has been followed."""
+
+    event: str
+    event_title: str
+    name: str
+    email: str
+    registration: Registration | None
+    calendar: PersonalCalendar | None

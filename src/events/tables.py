@@ -81,6 +81,8 @@ class Organizer(Table, db=DB):
     role = Varchar(length=20, choices=OrganizerRole)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # argon2id hash for the web console; None: the organizer cannot log in there.
+    password_hash = Varchar(length=200, null=True, default=None)
 
 
 class OrganizerRegion(Table, db=DB):
@@ -206,6 +208,29 @@ class Notification(Table, db=DB):
     attempts = Integer(default=0)
 
 
+class EmailConfirmation(Table, db=DB):
+    """A registration asked for on the web by email; it counts only once the emailed link
+    is followed. The member is found or created then, when the address is proven, so
+    nobody can create a member (and the name on their certificates) for someone else's
+    address. Tokens are made when the email is sent; only their SHA-256 is kept."""
+
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    email = Varchar(length=320, index=True)
+    name = Varchar(length=200)
+    answers = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()  # the confirm link's end: 48 hours after the request
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)  # confirm link
+    # The "manage my registration" link: long-lived, for the member's registration for the event.
+    manage_token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.cascade)  # set on confirming
+    used_at = Timestamptz(null=True, default=None)
+    # Sending, claimed like the notification outbox: at most once, retried by the sweep.
+    claimed_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+
+
 ALL_TABLES: list[type[Table]] = [
     Region,
     Organization,
@@ -224,6 +249,7 @@ ALL_TABLES: list[type[Table]] = [
     OrganizationSeats,
     Attendance,
     Notification,
+    EmailConfirmation,
 ]
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
-from events.services import notifications, reminders
+from events.services import confirmation_emails, notifications, reminders
 
 logger = logging.getLogger("convene.tasks")
 
@@ -53,6 +53,19 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
         logger.exception("could not queue notifications for %s", registration_ids)
 
 
+@broker.task(task_name="send_registration_email")
+async def send_registration_email(confirmation_id: int) -> bool:
+    return await confirmation_emails.send(confirmation_id)
+
+
+async def enqueue_registration_email(confirmation_id: int) -> None:
+    """Call after the commit. If queueing fails the sweep sends it later."""
+    try:
+        await send_registration_email.kiq(confirmation_id)
+    except Exception:  # the row stays unsent; sweep_registration_emails will find it
+        logger.exception("could not queue the confirmation email %s", confirmation_id)
+
+
 Sweep = Callable[[], Awaitable[object]]
 _sweeps: list[Sweep] = []
 
@@ -70,6 +83,14 @@ async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+async def sweep_registration_emails(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue confirmation emails that a lost task or a failed relay left unsent."""
+    due = await confirmation_emails.due_for_sending(older_than=grace)
+    for confirmation_id in due:
+        await send_registration_email.kiq(confirmation_id)
+    return len(due)
+
+
 async def sweep_reminders() -> int:
     """Record the session reminders now due (and lost confirmations), then queue them."""
     registration_ids = await reminders.record_due()
@@ -79,7 +100,7 @@ async def sweep_reminders() -> int:
 
 async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
     while True:
-        for sweep in [sweep_reminders, sweep_outbox, *_sweeps]:
+        for sweep in [sweep_reminders, sweep_outbox, sweep_registration_emails, *_sweeps]:
             try:
                 await sweep()
             except Exception:

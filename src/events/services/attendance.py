@@ -198,3 +198,21 @@ async def undo_check_in(
         session_id,
         registration_id,
     )
+
+
+async def sheet_entry(organizer: OrganizerPrincipal, session_id: int, registration_id: int) -> dict:
+    """One line of a session's check-in sheet: who, and when they were checked in (or None)."""
+    session = await _session(organizer, session_id)
+    row = await fetch_one(
+        "SELECT m.name, o.name AS organization, e.timezone, a.checked_in_at "
+        "FROM registration r JOIN member m ON m.id = r.member "
+        "LEFT JOIN organization o ON o.id = m.organization JOIN event e ON e.id = r.event "
+        "LEFT JOIN attendance a ON a.registration = r.id AND a.session = {} "
+        "WHERE r.id = {} AND r.event = {}",
+        session_id,
+        registration_id,
+        session["event"],
+    )
+    if row is None:
+        raise NotFound("No such registration for this session's event.")
+    return row

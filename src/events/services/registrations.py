@@ -65,7 +65,9 @@ async def _event_gate(slug: str, member_id: int) -> dict:
     return row
 
 
-def _refuse_if_closed(event: dict, member: MemberPrincipal, now: datetime) -> None:
+def refuse_if_closed(event: dict, organization_is_member: bool, now: datetime) -> None:
+    """The event's own refusals (state, window, members only), before any write; the web's
+    email registration asks them up front too, to answer on the form."""
     status = event["status"]
     if status == EventStatus.cancelled:
         raise RegistrationRefused("event_cancelled", "This event has been cancelled.")
@@ -80,7 +82,7 @@ def _refuse_if_closed(event: dict, member: MemberPrincipal, now: datetime) -> No
         closes is None and event["ends_at"] is not None and now >= event["ends_at"]
     ):
         raise RegistrationRefused("registration_closed", "Registration has closed.")
-    if event["members_only"] and not member.organization_is_member:
+    if event["members_only"] and not organization_is_member:
         raise RegistrationRefused(
             "members_only",
             "This event is for coalition members; your organization is not a member.",
@@ -99,7 +101,7 @@ async def register(
         return await load_registration(event["registration_id"])
     if event["registration_status"] == RegistrationStatus.declined:
         raise RegistrationRefused("declined", "An organizer declined this registration.")
-    _refuse_if_closed(event, member, _now())
+    refuse_if_closed(event, member.organization_is_member, _now())
     new = NewRegistration(
         event_id=event["id"],
         member_id=member.id,

@@ -1,0 +1,74 @@
+"""Email bodies: pure builders from plain data to a subject, a text part and an HTML part.
+
+The templates live beside the pages' (web/templates/email/); ``.txt`` is not escaped,
+``.html`` is. No database, no sending: services pass the data, mail.py sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "web" / "templates" / "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationEmail:
+    """What the "confirm your registration" email says."""
+
+    name: str
+    event_title: str
+    event_url: str
+    when: str | None  # the first session, in the event's time zone
+    where: str | None
+    confirm_url: str
+    manage_url: str
+    expires: str  # when the confirm link stops working, in the event's time zone
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,  # a missing value is a bug, not an empty line in an email
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, data: object) -> Email:
+    env = _environment()
+    context = asdict(data)  # type: ignore[call-overload]
+    return Email(
+        subject=env.get_template(f"{name}.subject.txt").render(context).strip(),
+        text=env.get_template(f"{name}.txt").render(context),
+        html=env.get_template(f"{name}.html").render(context),
+    )
+
+
+def confirmation_email(data: ConfirmationEmail) -> Email:
+    return _render("confirm_registration", data)
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """``Tuesday 8 December 2026, 09:00 MST``: the event's clock, with its zone."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname() or 'UTC'}"

@@ -1,0 +1,92 @@
+"""Sending email: over SMTP when SMTP_URL is set, otherwise into a local outbox folder.
+
+The embedded default writes each email as an ``.eml`` file (any mail program opens it)
+under MAIL_OUTBOX_DIR and logs where, so a setup without a mail server still shows what
+would have been sent. Callers send after their transaction has committed (see tasks.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+
+from events.config import Settings, SmtpSettings, get_settings
+
+logger = logging.getLogger("convene.mail")
+
+SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with the relay
+
+
+def build_message(
+    sender: str, to: str, subject: str, text: str, html: str | None = None
+) -> EmailMessage:
+    """A plain-text email, with an HTML alternative when one is given."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=_domain(sender))
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+async def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None:
+    """Send one email; raises when the relay refuses it (the caller's task retries)."""
+    settings = get_settings()
+    message = build_message(settings.mail_from, to, subject, text, html)
+    if settings.smtp is not None:
+        await _send_smtp(settings.smtp, message)
+    else:
+        path = await asyncio.to_thread(write_to_outbox, settings, message)
+        logger.info("mail to %s (%s) written to %s", to, subject, path)
+
+
+async def _send_smtp(smtp: SmtpSettings, message: EmailMessage) -> None:
+    import aiosmtplib  # only processes that send mail over SMTP need it
+
+    await aiosmtplib.send(
+        message,
+        hostname=smtp.host,
+        port=smtp.port,
+        username=smtp.username,
+        password=smtp.password,
+        use_tls=smtp.use_tls,
+        start_tls=smtp.start_tls,
+        timeout=SMTP_TIMEOUT,
+    )
+
+
+def write_to_outbox(settings: Settings, message: EmailMessage) -> Path:
+    """Write atomically (temporary name, then rename) so a reader never sees half a file."""
+    folder = settings.mail_outbox_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+    partial = path.with_suffix(".eml.part")
+    partial.write_bytes(bytes(message))
+    os.replace(partial, path)
+    return path
+
+
+def address(name: str, email: str) -> str:
+    """``Name <email>``, quoted as the header needs it (the bare address if it can't be)."""
+    username, _, domain = email.partition("@")
+    try:
+        return str(Address(display_name=name, username=username, domain=domain))
+    except (ValueError, IndexError):
+        return email

@@ -1,0 +1,1 @@
+"""The organizer console: server-rendered pages under /console, behind a password login."""

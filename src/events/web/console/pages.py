@@ -1,0 +1,200 @@
+"""The console's pages: login, the organizer's events, an event's dashboard, check-in.
+
+Thin: each handler reads the request, calls one service or view function, renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
+from msgspec import Struct
+
+from events.auth import OrganizerPrincipal
+from events.di import Organizer
+from events.services import decisions, events, organizers
+from events.web.console import views
+from events.web.console.responses import is_htmx, page
+from events.web.console.session import provide_console_organizer, start_session
+
+CONSOLE_ORGANIZER = {"organizer": Provide(provide_console_organizer)}
+LOGIN_STORE = "console_login"
+MAX_FAILURES = 5  # per email address, then a pause
+FAILURE_WINDOW = 15 * 60  # seconds
+LOGIN_FAILED = "That email and password do not match an organizer account."
+
+
+class LoginForm(Struct):
+    email: str = ""
+    password: str = ""
+
+
+class CheckInRow(Struct):
+    """What the check-in row template needs besides the row."""
+
+    slug: str
+    session_id: int
+    row: views.SheetRow
+
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class LoginController(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(self, request: Request) -> Template:
+        return page(request, "console/login.html")
+
+    @post("/login")
+    async def login(
+        self, request: Request, data: Annotated[LoginForm, Form]
+    ) -> Response | Template:
+        # Failures are counted per address (in Redis when there is one, so every process
+        # shares the count); every failure takes the same argon2 time (check_password).
+        store = request.app.stores.get(LOGIN_STORE)
+        key = hashlib.sha256(data.email.strip().lower().encode()).hexdigest()
+        failures = int(await store.get(key) or 0)
+        if failures >= MAX_FAILURES:
+            return page(
+                request,
+                "console/login.html",
+                status_code=HTTP_429_TOO_MANY_REQUESTS,
+                error="Too many failed attempts. Wait 15 minutes and try again.",
+                email=data.email,
+            )
+        found = await organizers.check_password(data.email, data.password)
+        if found is None:
+            await store.set(key, str(failures + 1), expires_in=FAILURE_WINDOW)
+            return page(
+                request,
+                "console/login.html",
+                status_code=HTTP_401_UNAUTHORIZED,
+                error=LOGIN_FAILED,
+                email=data.email,
+            )
+        await store.delete(key)
+        start_session(request, *found)
+        return Redirect("/console", status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect("/console/login", status_code=303)
+
+
+class ConsoleController(Controller):
+    path = "/"
+    include_in_schema = False
+    dependencies = CONSOLE_ORGANIZER
+
+    @get("/")
+    async def home(self, request: Request, organizer: Organizer) -> Template:
+        view = await views.home(organizer)
+        return page(request, "console/home.html", organizer, view=view)
+
+    @get("/events/{slug:str}")
+    async def dashboard(
+        self, request: Request, organizer: Organizer, slug: FromPath[str]
+    ) -> Template:
+        view = await views.dashboard(organizer, slug)
+        return page(request, "console/dashboard.html", organizer, view=view)
+
+    @post("/events/{slug:str}/registrations/{registration_id:int}/approve")
+    async def approve(
+        self, organizer: Organizer, slug: FromPath[str], registration_id: FromPath[int]
+    ) -> Redirect:
+        await decisions.approve(organizer, registration_id)
+        return Redirect(f"/console/events/{slug}#pending", status_code=303)
+
+    @post("/events/{slug:str}/registrations/{registration_id:int}/decline")
+    async def decline(
+        self, organizer: Organizer, slug: FromPath[str], registration_id: FromPath[int]
+    ) -> Redirect:
+        await decisions.decline(organizer, registration_id)
+        return Redirect(f"/console/events/{slug}#pending", status_code=303)
+
+    @get("/events/{slug:str}/registrations.csv", media_type="text/csv; charset=utf-8")
+    async def export(self, organizer: Organizer, slug: FromPath[str]) -> Response[str]:
+        body = await events.attendees_csv(organizer, slug)
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{slug}-attendees.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+class CheckInController(Controller):
+    """A sheet for the door, on a phone: pick the session, type a name, tap to check in."""
+
+    path = "/events/{slug:str}/checkin"
+    include_in_schema = False
+    dependencies = CONSOLE_ORGANIZER
+
+    @get("/")
+    async def sheet(
+        self,
+        request: Request,
+        organizer: Organizer,
+        slug: FromPath[str],
+        session_id: Annotated[int | None, QueryParameter(query="session", required=False)] = None,
+        q: Annotated[str, QueryParameter(required=False, max_length=200)] = "",
+    ) -> Template:
+        view = await views.checkin_sheet(organizer, slug, session_id, q)
+        template = (
+            "console/partials/checkin_rows.html" if is_htmx(request) else "console/checkin.html"
+        )
+        return page(request, template, organizer, view=view, slug=slug)
+
+    @post("/{session_id:int}/{registration_id:int}")
+    async def check_in(
+        self,
+        request: Request,
+        organizer: Organizer,
+        slug: FromPath[str],
+        session_id: FromPath[int],
+        registration_id: FromPath[int],
+    ) -> Response | Template:
+        row = await views.check_in(organizer, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+
+    @post("/{session_id:int}/{registration_id:int}/undo")
+    async def undo(
+        self,
+        request: Request,
+        organizer: Organizer,
+        slug: FromPath[str],
+        session_id: FromPath[int],
+        registration_id: FromPath[int],
+    ) -> Response | Template:
+        row = await views.undo_check_in(organizer, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+
+
+def _row_or_sheet(
+    request: Request, organizer: OrganizerPrincipal, line: CheckInRow
+) -> Response | Template:
+    """htmx swaps the row in place; without JavaScript, back to the sheet."""
+    if is_htmx(request):
+        return page(
+            request,
+            "console/partials/checkin_row.html",
+            organizer,
+            row=line.row,
+            slug=line.slug,
+            session_id=line.session_id,
+        )
+    return Redirect(
+        f"/console/events/{line.slug}/checkin?session={line.session_id}", status_code=303
+    )

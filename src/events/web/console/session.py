@@ -1,0 +1,105 @@
+"""The console's session cookie, its CSRF check, and who is logged in.
+
+The session is Litestar's client-side cookie backend: AES-GCM encrypted and authenticated
+with a key derived from SECRET_KEY, so every process that shares SECRET_KEY reads it (no
+session store), scoped to /console, HttpOnly, SameSite=Lax, Secure when BASE_URL is https.
+It holds the organizer's id, a fingerprint of their password hash (a new password ends older
+sessions), and a CSRF token.
+
+CSRF: a per-session (synchronizer) token, checked by a guard on every unsafe request to the
+console router, read from the ``csrf`` form field or htmx's ``X-CSRF-Token`` header. Not
+Litestar's CSRFConfig: it is app-wide, so the bearer-token API, Slack's signed POSTs and
+the public forms would all need excluding (a route added later would be protected or broken
+by accident), and a token bound to the session proves more than a double-submit cookie.
+SameSite=Lax already keeps the cookie off cross-site POSTs; the token covers older browsers
+and same-site subdomains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware.session.base import SessionMiddleware
+from litestar.middleware.session.client_side import (
+    ClientSideSessionBackend,
+    CookieBackendConfig,
+)
+from litestar.types import ASGIApp
+
+from events.auth import OrganizerPrincipal, organizer_for_session
+from events.config import Settings
+from events.errors import Forbidden, NotAuthenticated
+
+COOKIE = "convene_console"
+SESSION_AGE = 12 * 3600  # a working day; log in again after that
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def session_config(settings: Settings) -> CookieBackendConfig:
+    secret = hashlib.sha256(b"convene console session\0" + settings.secret_key.encode()).digest()
+    return CookieBackendConfig(
+        secret=secret,  # 32 bytes: AES-256-GCM
+        key=COOKIE,
+        path="/console",
+        max_age=SESSION_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
+
+
+def session_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
+    """A middleware factory rather than ``config.middleware``: routers are deep-copied when
+    registered, and the cookie backend's AES-GCM key object cannot be copied."""
+    config = session_config(settings)
+    backend = ClientSideSessionBackend(config=config)
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        return SessionMiddleware(app, backend=backend)
+
+    return wrap
+
+
+def csrf_token(request: Request) -> str:
+    """The session's token, made on first use (the login page makes it for anonymous users)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.set_session({**request.session, "csrf": token})
+    return token
+
+
+def start_session(request: Request, organizer: OrganizerPrincipal, fingerprint: str) -> None:
+    # A fresh dict and a new CSRF token: nothing from before the login survives it.
+    request.set_session(
+        {"organizer": organizer.id, "pw": fingerprint, "csrf": secrets.token_urlsafe(32)}
+    )
+
+
+async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope["method"] in SAFE_METHODS:
+        return
+    expected = connection.session.get("csrf") if connection.session else None
+    sent = connection.headers.get("x-csrf-token")
+    if not sent:
+        # Parsed once: Litestar keeps the form in the connection's state for the handler.
+        form = await Request(connection.scope, connection.receive).form()
+        sent = form.get("csrf")
+    if not (expected and isinstance(sent, str) and hmac.compare_digest(expected, sent)):
+        raise Forbidden("This form has expired. Reload the page and try again.")
+
+
+async def provide_console_organizer(request: Request) -> OrganizerPrincipal:
+    session = request.session
+    organizer_id, fingerprint = session.get("organizer"), session.get("pw")
+    if isinstance(organizer_id, int) and isinstance(fingerprint, str):
+        organizer = await organizer_for_session(organizer_id, fingerprint)
+        if organizer is not None:
+            return organizer
+    raise NotAuthenticated("Log in to the console.")

@@ -1,0 +1,81 @@
+"""The pages' Jinja environment (autoescaped) and the static files under /static."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader
+from litestar.router import Router
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from markupsafe import Markup
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def _asset_versions() -> dict[str, str]:
+    """A content hash per static file: URLs change when the file does, so browsers may
+    keep them for a long time."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        for path in STATIC.iterdir()
+        if path.is_file()
+    }
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        # Everything is escaped except plain-text templates (emails' text parts).
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml"),
+            disabled_extensions=("txt",),
+            default_for_string=True,
+            default=True,
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code
+    )
+    versions = _asset_versions()
+
+    def asset(name: str) -> str:
+        version = versions.get(name)
+        return f"/static/{name}?v={version}" if version else f"/static/{name}"
+
+    # A list page is mostly cards, and a card's HTML depends only on the card (a frozen
+    # Struct: seats left, dates and all). Remembering it, and joining a list's cards in one
+    # call rather than one template call per card, keeps the list page within 0.7 of the
+    # JSON list's throughput (docs/benchmarks.md); a changed event is a new key.
+    @lru_cache(maxsize=4096)
+    def event_card(card: object) -> str:
+        return env.get_template("partials/card.html").render(card=card)
+
+    def event_cards(cards: list) -> Markup:
+        return Markup("".join([event_card(card) for card in cards]))
+
+    env.globals["asset"] = asset
+    env.globals["event_cards"] = event_cards
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(
+        engine=JinjaTemplateEngine.from_environment(environment()),
+    )
+
+
+def static_files() -> Router:
+    return create_static_files_router(
+        path="/static",
+        directories=[STATIC],
+        name="static",
+        cache_control=CacheControlHeader(public=True, max_age=86_400),
+        include_in_schema=False,
+    )

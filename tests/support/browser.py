@@ -1,0 +1,73 @@
+"""Helpers for the browser tests: Debian's Chromium driven by Playwright, screenshots into
+the artifacts folder, axe-core audits, and logging in to the organizer console.
+
+Chromium comes from the distribution (``apt-get install chromium``: the Makefile's
+system-packages target), never from ``playwright install``: browser downloads are not
+possible here. Its absence fails the browser tests; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from events.services.organizers import set_password
+from tests.support import axe
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CONVENE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the tests run as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+PASSWORD = "correct horse battery staple"
+
+
+def artifacts_dir() -> Path:
+    """``$CONVENE_TEST_ARTIFACTS`` or ``<repo>/var/test-artifacts`` (ignored by git)."""
+    return Path(os.environ.get("CONVENE_TEST_ARTIFACTS") or ROOT / "var" / "test-artifacts")
+
+
+def screenshots_dir() -> Path:
+    return artifacts_dir() / "screenshots"
+
+
+def missing_chromium_message() -> str:
+    return (
+        f"Chromium is not installed at {CHROMIUM}: the browser tests drive Debian's "
+        "Chromium package. Install it with `make system-packages` (as root: apt-get install "
+        "-y chromium) or point CONVENE_CHROMIUM at a Chromium binary. Playwright's own "
+        "browser download (`playwright install`) is not used."
+    )
+
+
+async def screenshot(page, name: str) -> Path:
+    """A full-page PNG of what the page shows now, as <artifacts>/screenshots/<name>.png."""
+    path = screenshots_dir() / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def assert_accessible(page, label: str, script: Path) -> None:
+    """No axe-core violation of serious or critical impact on the page as it is now."""
+    violations = await axe.audit(page, script)
+    assert not violations, (
+        f"axe-core found serious/critical accessibility violations on {label} "
+        f"({page.url}):\n{axe.describe(violations)}"
+    )
+
+
+async def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Set the organizer's console password (in-process: the DB is shared) and log in."""
+    await set_password(email, password)
+    await page.goto("/console/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url("**/console")

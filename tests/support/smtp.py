@@ -1,0 +1,78 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps every email it receives.
+
+The app under test runs in another process and sends over SMTP with aiosmtplib, so the
+emails cross a socket exactly as they would to a relay; the tests read them back parsed
+by the email package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import threading
+import time
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+
+class _Keep:
+    def __init__(self, mailbox: SmtpServer) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.mailbox.add(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self._lock = threading.Lock()
+        self._received: list[Received] = []
+        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=port)
+        self._controller.start()  # its own thread and event loop
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def add(self, received: Received) -> None:
+        with self._lock:
+            self._received.append(received)
+
+    def received(self, to: str | None = None) -> list[Received]:
+        with self._lock:
+            return [r for r in self._received if to is None or to in r.recipients]
+
+    async def wait_for(self, to: str, count: int = 1, timeout: float = 15.0) -> list[Received]:
+        """The emails to ``to`` once there are ``count`` of them (they are sent by a task)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.received(to)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.05)
+
+    def close(self) -> None:
+        self._controller.stop()
