@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import escape, event_card, when
-from certs.documents import verify_url
+from certs.documents import pdf_url, verify_url
 from events import schemas
-from events.config import get_settings
 from events.db import fetch, fetch_one
 from events.services import catalog
+from events.services.registrations import waitlist_position
 
 UPCOMING_SESSIONS = 8
 REGION_EVENTS = 5
@@ -106,7 +106,6 @@ def _context(text: str) -> dict:
 
 async def publish_home(client: AsyncWebClient, user_id: str, member_id: int) -> None:
     now = datetime.now(UTC)
-    base = get_settings().base_url
     member = await fetch_one(
         "SELECT m.name, o.region FROM member m LEFT JOIN organization o "
         "ON o.id = m.organization WHERE m.id = {}",
@@ -124,21 +123,16 @@ async def publish_home(client: AsyncWebClient, user_id: str, member_id: int) -> 
         UPCOMING_SESSIONS,
     )
     waitlisted = await fetch(
-        "SELECT e.title, e.slug, r.event, r.arrival FROM registration r JOIN event e "
+        "SELECT e.title, e.slug, r.event, r.status, r.arrival FROM registration r JOIN event e "
         "ON e.id = r.event WHERE r.member = {} AND r.status = 'waitlisted' "
         "AND (e.ends_at IS NULL OR e.ends_at > {})",
         member_id,
         now,
     )
-    waitlists = []
-    for row in waitlisted:
-        ahead = await fetch_one(
-            "SELECT COUNT(*) AS n FROM registration WHERE event = {} AND status = 'waitlisted' "
-            "AND arrival <= {}",
-            row["event"],
-            row["arrival"],
-        )
-        waitlists.append(WaitlistLine(row["title"], catalog.event_url(row["slug"]), ahead["n"]))
+    waitlists = [
+        WaitlistLine(row["title"], catalog.event_url(row["slug"]), await waitlist_position(row))
+        for row in waitlisted
+    ]
     certificates = await fetch(
         "SELECT code, event_title FROM certificate WHERE member = {} AND status = 'valid' "
         "ORDER BY issued_at DESC LIMIT 10",
@@ -160,7 +154,7 @@ async def publish_home(client: AsyncWebClient, user_id: str, member_id: int) -> 
         waitlists,
         [
             CertificateLine(
-                c["event_title"], f"{base}/certificates/{c['code']}.pdf", verify_url(c["code"])
+                c["event_title"], pdf_url(c["code"]), verify_url(c["code"])
             )
             for c in certificates
         ],

@@ -34,8 +34,14 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
     if exact is not None:
         return Found(event=exact)
     now = now or datetime.now(UTC)
-    listed = await catalog.list_events(starts_after=now - RECENT, per_page=200)
-    titles = {event.slug: event.title for event in listed.items}
+    # Titles only: the full summaries (regions, topics, seats) are built for the few that match.
+    rows = await fetch(
+        f"SELECT {catalog.EVENT_COLUMNS} FROM event e WHERE e.status = 'published' "
+        "AND e.published_at IS NOT NULL AND (e.ends_at IS NULL OR e.ends_at >= {}) "
+        "ORDER BY e.starts_at IS NULL, e.starts_at, e.id LIMIT 500",
+        now - RECENT,
+    )
+    titles = {row["slug"]: row["title"] for row in rows}
     scored = process.extract(
         reference,
         titles,
@@ -49,8 +55,8 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
     best_score, runner_up = scored[0][1], (scored[1][1] if len(scored) > 1 else 0)
     if best_score >= SURE and best_score - runner_up >= MARGIN:
         return Found(event=await catalog.public_event(scored[0][2]))
-    by_slug = {event.slug: event for event in listed.items}
-    return Found(candidates=[by_slug[slug] for _, _, slug in scored])
+    by_slug = {row["slug"]: row for row in rows}
+    return Found(candidates=await catalog.summaries([by_slug[slug] for _, _, slug in scored]))
 
 
 @dataclass(frozen=True, slots=True)

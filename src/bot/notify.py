@@ -10,8 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import escape, status_line, when
 from bot.identity import slack_users_of
 from bot.installations import client_for
-from certs.documents import verify_url
-from events.config import get_settings
+from certs.documents import pdf_url, verify_url
 from events.db import fetch_one
 from events.enums import NotificationKind
 from events.notifier import Message
@@ -105,7 +104,7 @@ async def _certificate(message: Message, title: str) -> str | None:
     if certificate is None or certificate["status"] != "valid":
         return None
     code = certificate["code"]
-    download = f"{get_settings().base_url}/certificates/{code}.pdf"
+    download = pdf_url(code)
     return (
         f":mortar_board: Your certificate for {title} is ready: <{download}|download the PDF> "
         f"· <{verify_url(code)}|verification page> (share it with your employer or board)."

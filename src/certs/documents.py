@@ -40,6 +40,11 @@ def verify_url(code: str) -> str:
     return f"{get_settings().base_url}/verify/{code}"
 
 
+def pdf_url(code: str) -> str:
+    """Where the holder downloads the PDF (the code is the capability)."""
+    return f"{get_settings().base_url}/certificates/{code}.pdf"
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")

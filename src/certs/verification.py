@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from certs import codes
-from certs.documents import verify_url
+from certs.documents import pdf_url, verify_url
 from certs.render import KIND_LABELS, display_code
 from certs.schemas import CertificateStatusView
 from events.config import get_settings
@@ -55,7 +55,7 @@ def status_view(row: dict) -> CertificateStatusView:
         credit_hours=float(row["credit_hours"]),
         issued_on=row["issued_at"].date(),
         verify_url=verify_url(row["code"]),
-        pdf_url=f"{base}/certificates/{row['code']}.pdf",
+        pdf_url=pdf_url(row["code"]),
         badge_url=f"{base}/api/certificates/{row['code']}/badge",
         linkedin_url=linkedin_url(row),
         revoked_on=row["revoked_at"].date() if revoked and row["revoked_at"] else None,
