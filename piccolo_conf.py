@@ -4,4 +4,13 @@ from piccolo.conf.apps import AppRegistry
 
 from events.db import DB
 
-APP_REGISTRY = AppRegistry(apps=["events.piccolo_app", "certs.piccolo_app", "bot.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "events.piccolo_app",
+        "certs.piccolo_app",
+        "bot.piccolo_app",
+        # Piccolo Admin's accounts and sessions (events.admin)
+        "piccolo.apps.user.piccolo_app",
+        "piccolo_api.session_auth.piccolo_app",
+    ]
+)

@@ -189,15 +189,21 @@ async def search(
     return hits[:limit]
 
 
-def _owner(scope: FaqScope, event_id: int | None, region_id: int | None) -> None:
-    expected = {
-        FaqScope.event: (True, False),
-        FaqScope.region: (False, True),
-        FaqScope.coalition: (False, False),
-    }[scope]
+# scope -> (names an event, names a region)
+OWNERS = {
+    FaqScope.event: (True, False),
+    FaqScope.region: (False, True),
+    FaqScope.coalition: (False, False),
+}
+
+
+def check_owner(scope: FaqScope | str, event_id: int | None, region_id: int | None) -> None:
+    """An entry's owner matches its scope (the admin's hooks check edits with it too)."""
+    expected = OWNERS[FaqScope(scope)]
     if (event_id is not None, region_id is not None) != expected:
         raise InvalidInput(
-            "An event entry needs an event, a region entry a region, a coalition entry neither."
+            "An event entry needs an event, a region entry a region, a coalition entry neither.",
+            reason="owner_mismatch",
         )
 
 
@@ -211,7 +217,7 @@ async def add_entry(
     created_by: str = "",
 ) -> int:
     scope = FaqScope(scope)
-    _owner(scope, event_id, region_id)
+    check_owner(scope, event_id, region_id)
     if not question.strip() or not answer.strip():
         raise InvalidInput("A FAQ entry needs a question and an answer.")
     row = await fetch_one(

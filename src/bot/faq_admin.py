@@ -25,13 +25,6 @@ ENTRY_SELECT = (
     "LEFT JOIN event e ON e.id = f.event LEFT JOIN region r ON r.id = f.region"
 )
 # Which of scope's owners (event, region) an entry must name.
-OWNERS = {
-    FaqScope.event: (True, False),
-    FaqScope.region: (False, True),
-    FaqScope.coalition: (False, False),
-}
-
-
 def _placeholders(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
@@ -79,7 +72,7 @@ def _text(value: str, field: str) -> str:
 
 
 def _check_owners(data: FaqEntryCreate) -> None:
-    needs_event, needs_region = OWNERS[data.scope]
+    needs_event, needs_region = faq.OWNERS[data.scope]
     for name, needed, given in (
         ("event", needs_event, data.event),
         ("region", needs_region, data.region),

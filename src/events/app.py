@@ -93,8 +93,17 @@ def console_pages() -> list:
     """The console's certificate and FAQ pages live with their packages."""
     from bot.console import FaqConsoleController
     from certs.console import CertificateConsoleController
+    from events.admin.console import AdminHandoffController
 
-    return [CertificateConsoleController, FaqConsoleController]
+    return [CertificateConsoleController, FaqConsoleController, AdminHandoffController]
+
+
+def admin_route(settings: Settings):
+    """Piccolo Admin at /admin, with the bot's FAQ among the core's records."""
+    from bot.admin import bot_tables
+    from events.admin.mount import admin_route as mount
+
+    return mount(settings, bot_tables())
 
 
 def install_notifier(settings: Settings) -> None:
@@ -137,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         EmailRegistrationController,
         static_files(),
         console_router(settings, console_pages()),
+        admin_route(settings),
     ]
     install_notifier(settings)
     if settings.bench_routes:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
 
 from bot.tables import ALL_TABLES as BOT_TABLES
 from certs.tables import ALL_TABLES as CERTS_TABLES
@@ -22,7 +24,13 @@ _counter = itertools.count(1)
 
 async def reset_database() -> None:
     # The bot's and certificates' tables reference events' tables: they go first.
-    tables = [*reversed(BOT_TABLES), *reversed(CERTS_TABLES), *reversed(ALL_TABLES)]
+    tables = [
+        *reversed(BOT_TABLES),
+        *reversed(CERTS_TABLES),
+        *reversed(ALL_TABLES),
+        SessionsBase,  # Piccolo Admin's sessions and mirror accounts (events.admin)
+        BaseUser,
+    ]
     names = [table._meta.tablename for table in tables]
     if DB.engine_type == "postgres":
         await fetch(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")

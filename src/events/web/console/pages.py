@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
 from msgspec import Struct
 
+from events.admin import accounts
 from events.auth import OrganizerPrincipal
 from events.di import Organizer
 from events.services import decisions, events, organizers
@@ -87,6 +88,9 @@ class LoginController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
+        admin_session = request.session.get(accounts.CONSOLE_SESSION_KEY)
+        if isinstance(admin_session, str):
+            await accounts.end_session(admin_session)
         request.clear_session()
         return Redirect("/console/login", status_code=303)
 
