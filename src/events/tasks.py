@@ -15,7 +15,7 @@ from datetime import timedelta
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
-from events.services import confirmation_emails, notifications, reminders
+from events.services import confirmation_emails, housekeeping, notifications, reminders
 
 logger = logging.getLogger("convene.tasks")
 
@@ -100,7 +100,8 @@ async def sweep_reminders() -> int:
 
 async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
     while True:
-        for sweep in [sweep_reminders, sweep_outbox, sweep_registration_emails, *_sweeps]:
+        core = [sweep_reminders, sweep_outbox, sweep_registration_emails, housekeeping.purge]
+        for sweep in [*core, *_sweeps]:
             try:
                 await sweep()
             except Exception:

@@ -62,6 +62,13 @@ async def end_session(token: str) -> None:
     await SessionsBase.remove_session(token)
 
 
+async def purge_ended_sessions() -> int:
+    now = datetime.now()  # noqa: DTZ005 - naive, as Piccolo keeps them
+    ended = (SessionsBase.expiry_date < now) | (SessionsBase.max_expiry_date < now)
+    removed = await SessionsBase.delete().where(ended).returning(SessionsBase.id)
+    return len(removed)
+
+
 async def _mirror_user(organizer_id: int) -> int:
     organizer = await fetch_one("SELECT email, name FROM organizer WHERE id = {}", organizer_id)
     if organizer is None:  # deleted a moment ago

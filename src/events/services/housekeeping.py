@@ -1,0 +1,22 @@
+"""Rows that have outlived their use, removed by the periodic sweep (safe to run anywhere,
+any number of times: each statement deletes only what nothing can use any more)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from events.admin import accounts
+from events.db import fetch
+
+# Unconfirmed web registrations: the link died after 48 hours; a week more for questions.
+KEEP_UNCONFIRMED = timedelta(days=7)
+
+
+async def purge() -> int:
+    """Unconfirmed email registrations long expired, and ended admin sessions."""
+    stale = datetime.now(UTC) - KEEP_UNCONFIRMED
+    removed = await fetch(
+        "DELETE FROM email_confirmation WHERE used_at IS NULL AND expires_at < {} RETURNING id",
+        stale,
+    )
+    return len(removed) + await accounts.purge_ended_sessions()
