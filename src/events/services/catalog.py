@@ -117,17 +117,22 @@ async def list_events(
         pattern = "%" + _escape_like(text.lower()) + "%"
         args.extend([pattern, pattern])
     clause = " AND ".join(where)
-    total = await fetch_one(f"SELECT COUNT(*) AS n FROM event e WHERE {clause}", *args)
+    # One round trip for the page and the total (the count rides on each row).
     rows = await fetch(
-        f"SELECT {EVENT_COLUMNS} FROM event e WHERE {clause} "
-        "ORDER BY e.starts_at IS NULL, e.starts_at, e.id LIMIT {} OFFSET {}",
+        f"SELECT {EVENT_COLUMNS}, COUNT(*) OVER () AS total_count FROM event e WHERE {clause} "
+        "ORDER BY e.starts_at NULLS LAST, e.id LIMIT {} OFFSET {}",
         *args,
         per_page,
         (page - 1) * per_page,
     )
+    if rows:
+        total = rows[0]["total_count"]
+    else:  # past the last page (or nothing at all): the window had no row to ride on
+        found = await fetch_one(f"SELECT COUNT(*) AS n FROM event e WHERE {clause}", *args)
+        total = found["n"] if found else 0
     return schemas.Page(
         items=await summaries(rows),
-        total=total["n"] if total else 0,
+        total=total,
         page=page,
         per_page=per_page,
     )
