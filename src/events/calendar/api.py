@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, HttpMethod, Request, Response, delete, get, post, route
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
@@ -22,6 +22,8 @@ from events.enums import EventKind
 from events.errors import NotFound
 
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
+# Calendar apps and link checkers ask with HEAD first (the server sends headers only).
+GET_OR_HEAD = [HttpMethod.GET, HttpMethod.HEAD]
 
 
 def _accepts_gzip(accept: str) -> bool:
@@ -83,7 +85,11 @@ class CalendarController(Controller):
     path = "/calendar"
     tags = ["calendar"]
 
-    @get("/events/{filename:str}", summary="One event and all its sessions (.ics)")
+    @route(
+        "/events/{filename:str}",
+        http_method=GET_OR_HEAD,
+        summary="One event and all its sessions (.ics)",
+    )
     async def event_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
 
@@ -102,7 +108,11 @@ class CalendarController(Controller):
             raise NotFound(f"No event '{slug}'.")
         return calendar_response(request, feed, private=False)
 
-    @get("/all.ics", summary="Every published event of the coalition, with optional filters")
+    @route(
+        "/all.ics",
+        http_method=GET_OR_HEAD,
+        summary="Every published event of the coalition, with optional filters",
+    )
     async def all_feed(
         self,
         request: Request,
@@ -126,7 +136,7 @@ class CalendarController(Controller):
         assert feed is not None
         return calendar_response(request, feed, private=False)
 
-    @get("/regions/{filename:str}", summary="A region's events (.ics)")
+    @route("/regions/{filename:str}", http_method=GET_OR_HEAD, summary="A region's events (.ics)")
     async def region_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
 
@@ -142,7 +152,11 @@ class CalendarController(Controller):
             raise NotFound(f"No region '{slug}'.")
         return calendar_response(request, feed, private=False)
 
-    @get("/me/{filename:str}", summary="A member's personal feed; the token is the key")
+    @route(
+        "/me/{filename:str}",
+        http_method=GET_OR_HEAD,
+        summary="A member's personal feed; the token is the key",
+    )
     async def personal_feed(self, request: Request, filename: FromPath[str]) -> Response:
         member = await tokens.member_for_token(_ics_name(filename))
         if member is None:

@@ -233,3 +233,16 @@ async def test_gzip_refused_with_q_zero_gets_identity(client, world):
     assert response.status_code == 200
     assert "content-encoding" not in response.headers
     assert response.content.startswith(b"BEGIN:VCALENDAR")
+
+
+async def test_head_answers_the_headers_of_get_without_a_body(client, world):
+    _, paths = await _feeds(client, world)
+    for path in paths:
+        full = await get_feed(client, path)
+        head = await client.head(path, headers={"Accept-Encoding": "identity"})
+        assert head.status_code == 200, path
+        assert head.content == b""
+        for name in ("etag", "content-type", "last-modified", "cache-control"):
+            assert head.headers[name] == full.headers[name], (path, name)
+    missing = await client.head("/calendar/events/no-such-event.ics")
+    assert missing.status_code == 404 and missing.content == b""
