@@ -61,6 +61,10 @@ def _stores(settings: Settings) -> dict:
         "console_login": RedisStore.with_client(
             url=settings.redis_url, namespace="convene:console_login"
         ),
+        # console sessions ended by logging out (events.web.console.session)
+        "console_sessions": RedisStore.with_client(
+            url=settings.redis_url, namespace="convene:console_sessions"
+        ),
     }
 
 

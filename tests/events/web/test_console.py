@@ -324,11 +324,23 @@ async def test_faq_entries_are_added_and_removed(client, world):
 
 
 async def test_logout_and_a_new_password_end_the_session(client, world):
-    async with console(client, "co@nscp.test") as browser:
+    async with (
+        console(client, "co@nscp.test") as browser,
+        httpx.AsyncClient(base_url=client.base_url, timeout=30) as phone,
+    ):
+        assert (await login(phone, "co@nscp.test")).status_code == 303
         token = await token_on(browser, "/console")
+        copied = browser.cookies.get("convene_console")
         out = await browser.post("/console/logout", data={"csrf": token})
         assert out.status_code == 303 and out.headers["location"] == "/console/login"
         assert (await browser.get("/console")).status_code == 303
+        # A copy of the logged-out cookie is refused; the organizer's other session is not.
+        async with httpx.AsyncClient(
+            base_url=client.base_url, cookies={"convene_console": copied}
+        ) as thief:
+            replay = await thief.get("/console", follow_redirects=False)
+        assert replay.status_code == 303 and replay.headers["location"] == "/console/login"
+        assert (await phone.get("/console")).status_code == 200
     async with console(client, "co@nscp.test") as browser:
         await set_password("co@nscp.test", "a brand new password")
         response = await browser.get("/console")

@@ -22,7 +22,7 @@ from events.di import Organizer
 from events.services import decisions, events, organizers
 from events.web.console import views
 from events.web.console.responses import is_htmx, page
-from events.web.console.session import provide_console_organizer, start_session
+from events.web.console.session import end_session, provide_console_organizer, start_session
 
 CONSOLE_ORGANIZER = {"organizer": Provide(provide_console_organizer)}
 LOGIN_STORE = "console_login"
@@ -91,7 +91,7 @@ class LoginController(Controller):
         admin_session = request.session.get(accounts.CONSOLE_SESSION_KEY)
         if isinstance(admin_session, str):
             await accounts.end_session(admin_session)
-        request.clear_session()
+        await end_session(request)
         return Redirect("/console/login", status_code=303)
 
 

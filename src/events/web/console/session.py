@@ -4,7 +4,9 @@ The session is Litestar's client-side cookie backend: AES-GCM encrypted and auth
 with a key derived from SECRET_KEY, so every process that shares SECRET_KEY reads it (no
 session store), scoped to /console, HttpOnly, SameSite=Lax, Secure when BASE_URL is https.
 It holds the organizer's id, a fingerprint of their password hash (a new password ends older
-sessions), and a CSRF token.
+sessions), a CSRF token and a random session id: logging out puts the id on a list of ended
+sessions until the cookie would have expired anyway (the ``console_sessions`` store, in Redis
+when there is one), so a copy of the cookie stops working too.
 
 CSRF: a per-session (synchronizer) token, checked by a guard on every unsafe request to the
 console router, read from the ``csrf`` form field or htmx's ``X-CSRF-Token`` header. Not
@@ -38,6 +40,7 @@ from events.errors import Forbidden, NotAuthenticated
 
 COOKIE = "convene_console"
 SESSION_AGE = 12 * 3600  # a working day; log in again after that
+ENDED_STORE = "console_sessions"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -78,8 +81,20 @@ def csrf_token(request: Request) -> str:
 def start_session(request: Request, organizer: OrganizerPrincipal, fingerprint: str) -> None:
     # A fresh dict and a new CSRF token: nothing from before the login survives it.
     request.set_session(
-        {"organizer": organizer.id, "pw": fingerprint, "csrf": secrets.token_urlsafe(32)}
+        {
+            "organizer": organizer.id,
+            "pw": fingerprint,
+            "csrf": secrets.token_urlsafe(32),
+            "sid": secrets.token_urlsafe(16),
+        }
     )
+
+
+async def end_session(request: Request) -> None:
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        await request.app.stores.get(ENDED_STORE).set(session_id, b"1", expires_in=SESSION_AGE)
+    request.clear_session()
 
 
 async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -98,7 +113,13 @@ async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 async def provide_console_organizer(request: Request) -> OrganizerPrincipal:
     session = request.session
     organizer_id, fingerprint = session.get("organizer"), session.get("pw")
-    if isinstance(organizer_id, int) and isinstance(fingerprint, str):
+    session_id = session.get("sid")
+    if (
+        isinstance(organizer_id, int)
+        and isinstance(fingerprint, str)
+        and isinstance(session_id, str)
+        and not await request.app.stores.get(ENDED_STORE).exists(session_id)
+    ):
         organizer = await organizer_for_session(organizer_id, fingerprint)
         if organizer is not None:
             return organizer
