@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo
 
 from bot.intents import EventTopic, topics_of
 from certs.eligibility import Verdict
 from events import schemas
 from events.enums import EventKind, EventStatus, SessionStatus
+from events.formatting import moment, session_when
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,31 +28,6 @@ class EventAnswer:
 def _esc(text: str) -> str:
     """Slack mrkdwn treats &, < and > as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _clock(moment: datetime) -> str:
-    return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
-
-
-def _day(moment: datetime, now: datetime) -> str:
-    year = f", {moment.year}" if moment.year != now.year else ""
-    return f"{moment:%a %b} {moment.day}{year}"
-
-
-def when(start: datetime, end: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """'Tue Mar 4, 9:00 AM - 12:00 PM MST', in the event's own time zone."""
-    start, end, now = start.astimezone(zone), end.astimezone(zone), now.astimezone(zone)
-    if start.date() == end.date() and start.tzname() == end.tzname():
-        return f"{_day(start, now)}, {_clock(start)} - {_clock(end)} {start.tzname()}"
-    return (
-        f"{_day(start, now)}, {_clock(start)} {start.tzname()} - "
-        f"{_day(end, now)}, {_clock(end)} {end.tzname()}"
-    )
-
-
-def _moment(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
-    local = moment.astimezone(zone)
-    return f"{_day(local, now.astimezone(zone))}, {_clock(local)} {local.tzname()}"
 
 
 def _hours(value: object) -> str:
@@ -74,10 +49,6 @@ class _Facts:
     registration_status: str | None
 
     @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.event.timezone)
-
-    @property
     def title(self) -> str:
         return f"*{_esc(self.event.title)}*"
 
@@ -85,8 +56,12 @@ class _Facts:
     def scheduled(self) -> list[schemas.Session]:
         return [s for s in self.event.sessions if s.status == SessionStatus.scheduled]
 
-    def at(self, moment: datetime) -> str:
-        return _moment(moment, self.zone, self.now)
+    def at(self, instant: datetime) -> str:
+        """In the event's zone; this year's dates without the year, as one says them."""
+        return moment(instant, self.event.timezone, now=self.now)
+
+    def span(self, session: schemas.Session) -> str:
+        return session_when(session.starts_at, session.ends_at, self.event.timezone, now=self.now)
 
 
 MAX_LISTED_SESSIONS = 8
@@ -96,7 +71,7 @@ def _schedule(f: _Facts) -> tuple[str, bool]:
     sessions = f.scheduled
     if not sessions:
         return f"The organizers haven't scheduled {f.title} yet.", False
-    spans = [when(s.starts_at, s.ends_at, f.zone, f.now) for s in sessions]
+    spans = [f.span(s) for s in sessions]
     over = sessions[-1].ends_at <= f.now
     if len(sessions) == 1:
         verb = "took place" if over else "is on"

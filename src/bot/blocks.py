@@ -3,20 +3,12 @@ no HTTP), so tests can compare them and listeners stay small."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from events import schemas
+from events.formatting import KIND_LABELS, MONTHS, session_when, when, zone
 
 REGISTER, CANCEL, DETAILS, ADD_TO_CALENDAR = "register", "cancel", "details", "add_to_calendar"
 ROTATE_CALENDAR, ANSWER_QUESTION, SAVE_TO_FAQ = "rotate_calendar", "answer_question", "save_faq"
 REGISTER_MODAL, ANSWER_MODAL = "register_modal", "answer_modal"
-KIND_LABELS = {
-    "workshop": "Workshop",
-    "conference": "Conference",
-    "training_track": "Training track",
-    "webinar": "Webinar",
-}
 STATUS_LINES = {
     "confirmed": ":white_check_mark: You're *confirmed*",
     "waitlisted": ":hourglass_flowing_sand: You're on the *waitlist*",
@@ -29,24 +21,6 @@ STATUS_LINES = {
 def escape(text: str) -> str:
     """Slack mrkdwn needs only &, < and > escaped (they would form links and mentions)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def when(starts_at: datetime | None, ends_at: datetime | None, timezone: str) -> str:
-    """In the event's own time zone, with its abbreviation:
-    "Tue, Mar 4, 2026 · 9:00 AM – 12:00 PM MST"."""
-    if starts_at is None or ends_at is None:
-        return "Dates to be announced"
-    zone = ZoneInfo(timezone)
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return (
-            f"{start:%a, %b} {start.day}, {start.year} · {_clock(start)} – {_clock(end)} {end:%Z}"
-        )
-    return f"{start:%a, %b} {start.day} – {end:%a, %b} {end.day}, {end.year} ({start:%Z})"
-
-
-def _clock(moment: datetime) -> str:
-    return f"{moment:%I:%M %p}".lstrip("0")
 
 
 def seats_text(capacity: int | None, seats_left: int | None, waitlist: int) -> str:
@@ -146,7 +120,7 @@ def event_details(event: schemas.Event, *, status: str | None, position: int | N
     if event.summary:
         blocks.insert(1, section(escape(event.summary)))
     sessions = [
-        f"• {escape(s.title)}: {when(s.starts_at, s.ends_at, event.timezone)}"
+        f"• {escape(s.title)}: {session_when(s.starts_at, s.ends_at, event.timezone)}"
         + (" _(cancelled)_" if s.status == "cancelled" else "")
         + (" _(required)_" if s.required else "")
         for s in event.sessions
@@ -179,8 +153,8 @@ def choose_event(candidates: list[schemas.EventSummary], query: str, action: str
 def _day(event: schemas.EventSummary) -> str:
     if event.starts_at is None:
         return "dates to come"
-    start = event.starts_at.astimezone(ZoneInfo(event.timezone))
-    return f"{start:%b} {start.day}"
+    start = event.starts_at.astimezone(zone(event.timezone))
+    return f"{MONTHS[start.month - 1]} {start.day}"
 
 
 def registration_reply(title: str, status: str, position: int | None, *, created: bool) -> str:

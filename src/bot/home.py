@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import escape, event_card, when
+from bot.blocks import escape, event_card
 from certs.documents import pdf_url, verify_url
 from events import schemas
 from events.db import fetch, fetch_one
+from events.formatting import session_when
 from events.services import catalog
 from events.services.registrations import waitlist_position
 
@@ -60,7 +61,7 @@ def home_view(
                 "\n".join(
                     f"• <{s.event_url}|{escape(s.event_title)}>"
                     + (f": {escape(s.title)}" if s.title and s.title != s.event_title else "")
-                    + f"\n   {when(s.starts_at, s.ends_at, s.timezone)}"
+                    + f"\n   {session_when(s.starts_at, s.ends_at, s.timezone)}"
                     for s in sessions
                 )
             )

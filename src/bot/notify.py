@@ -7,12 +7,13 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import escape, status_line, when
+from bot.blocks import escape, status_line
 from bot.identity import slack_users_of
 from bot.installations import client_for
 from certs.documents import pdf_url, verify_url
 from events.db import fetch_one
 from events.enums import NotificationKind
+from events.formatting import session_when
 from events.notifier import Message
 from events.services import catalog
 from events.services.registrations import load_registration
@@ -88,7 +89,7 @@ async def _reminder(message: Message, title: str) -> str | None:
     lines = [
         f":alarm_clock: Reminder: {title} starts {soon}.",
         f"{escape(session['title'])}: "
-        f"{when(session['starts_at'], session['ends_at'], session['timezone'])}",
+        f"{session_when(session['starts_at'], session['ends_at'], session['timezone'])}",
     ]
     if where:
         lines.append(f":round_pushpin: {escape(where)}")

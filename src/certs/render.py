@@ -15,15 +15,11 @@ from typing import Literal
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from events.formatting import KIND_LABELS
+
 TEMPLATES = Path(__file__).parent / "templates"
 QR_MASK = 2
 
-KIND_LABELS = {
-    "workshop": "Workshop",
-    "conference": "Conference",
-    "training_track": "Training track",
-    "webinar": "Webinar",
-}
 
 
 @dataclass(frozen=True, slots=True)

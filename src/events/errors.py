@@ -1,4 +1,7 @@
-"""Domain errors, raised by services and turned into RFC 9457 problem+json in one place."""
+"""Domain errors, raised by services and turned into RFC 9457 problem+json in one place.
+
+A 404 is the exception: a browser asking for a page outside the API gets the public pages'
+"Page not found" instead (``_not_found``), so a mistyped address is not a JSON dump."""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from typing import Any, ClassVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_404_NOT_FOUND
+
+from events.web import not_found
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -77,8 +83,21 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def _not_found(request: Request, answer: Response) -> Response:
+    """The one place a 404 picks its form: problem+json for programs (and on the API, Slack,
+    calendar and schema paths whatever they accept), the HTML page when text/html outranks
+    JSON in Accept. Outside those paths the answer depends on Accept, so caches must vary."""
+    if not_found.for_programs(request.url.path):
+        return answer
+    if not_found.prefers_html(request):
+        return not_found.page()
+    answer.headers["Vary"] = "Accept"
+    return answer
+
+
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    answer = problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    return _not_found(request, answer) if exc.status == HTTP_404_NOT_FOUND else answer
 
 
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
@@ -107,6 +126,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     )
     for name, value in (exc.headers or {}).items():  # Allow, WWW-Authenticate, RateLimit-*
         response.headers[name] = value
+    if exc.status_code == HTTP_404_NOT_FOUND:  # no route matches, among others
+        return _not_found(request, response)
     return response
 
 

@@ -1,87 +1,29 @@
-"""What the pages print, from plain data: dates in an event's time zone, seats, map links,
-Markdown. Pure: no database, no HTTP."""
+"""What the pages print, from plain data: seats, map links, Markdown, and the dates of
+events.formatting (shared with the bot). Pure: no database, no HTTP."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from events import schemas
 
-KIND_LABELS = {
-    "workshop": "Workshop",
-    "conference": "Conference",
-    "training_track": "Training track",
-    "webinar": "Webinar",
-}
-UTC_ZONE = ZoneInfo("UTC")
-# English names by table: strftime's %a and %b cost more than the rest of a list page's dates.
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC_ZONE
-
-
-def abbreviation(moment: datetime) -> str:
-    """MST, EDT... or UTC-03 where the zone has no letters."""
-    name = moment.tzname() or "UTC"
-    return f"UTC{name}" if name[0] in "+-" else name
-
-
-def day_label(moment: datetime, *, year: bool = True) -> str:
-    text = f"{WEEKDAYS[moment.weekday()]}, {MONTHS[moment.month - 1]} {moment.day}"
-    return f"{text}, {moment.year}" if year else text
-
-
-def clock(moment: datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
-
-
-@lru_cache(maxsize=4096)  # a list page formats the same events' dates again and again
-def when(starts: datetime | None, ends: datetime | None, timezone: str) -> str:
-    """An event's dates in its own time zone: one day with times, or a range of days."""
-    if starts is None:
-        return "Dates to be announced"
-    if ends is None:
-        return moment(starts, timezone)
-    local = starts.astimezone(zone(timezone))
-    end = ends.astimezone(zone(timezone))
-    if local.date() == end.date():
-        return f"{day_label(local)}, {clock(local)} – {clock(end)} {abbreviation(end)}"
-    return f"{day_label(local, year=local.year != end.year)} – {day_label(end)}"
-
-
-def moment(at: datetime, timezone: str) -> str:
-    """One instant in a zone: "Tue, Mar 4, 2025, 9:00 AM MST"."""
-    local = at.astimezone(zone(timezone))
-    return f"{day_label(local)}, {clock(local)} {abbreviation(local)}"
+# The views and the console name these through this module.
+from events.formatting import KIND_LABELS as KIND_LABELS
+from events.formatting import abbreviation as abbreviation
+from events.formatting import clock as clock
+from events.formatting import moment as moment
+from events.formatting import session_when as session_when
+from events.formatting import when as when
+from events.formatting import zone as zone
 
 
 def iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
-
-
-def session_when(starts: datetime, ends: datetime, timezone: str) -> str:
-    """One session in the event's time zone, with the zone's abbreviation."""
-    local, end = starts.astimezone(zone(timezone)), ends.astimezone(zone(timezone))
-    if local.date() == end.date():
-        return f"{day_label(local)}, {clock(local)} – {clock(end)} {abbreviation(end)}"
-    return (
-        f"{day_label(local)}, {clock(local)} {abbreviation(local)} – "
-        f"{day_label(end)}, {clock(end)} {abbreviation(end)}"
-    )
 
 
 def day_bounds(

@@ -13,10 +13,10 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from events.errors import NotFound
-from events.web import views
+from events.web import not_found, views
 
 logger = logging.getLogger("convene.web")
 
@@ -31,11 +31,7 @@ def _wants_partial(request: Request) -> bool:
 
 
 def not_found_page(request: Request, exc: NotFound) -> Response:
-    return Template(
-        "not_found.html",
-        context={"detail": exc.detail, "nav": ""},
-        status_code=HTTP_404_NOT_FOUND,
-    )
+    return not_found.page(exc.detail)
 
 
 def server_error_page(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""What the pages print: pure functions, no server."""
+"""What the pages print: pure functions, no server (dates: tests/events/test_formatting.py)."""
 
 from __future__ import annotations
 
@@ -6,46 +6,6 @@ from datetime import UTC, date, datetime
 
 from events import schemas
 from events.web import format
-
-
-def test_when_prints_one_day_with_times_in_the_events_zone():
-    starts = datetime(2027, 1, 15, 17, 0, tzinfo=UTC)
-    ends = datetime(2027, 1, 15, 20, 30, tzinfo=UTC)
-    assert (
-        format.when(starts, ends, "America/Denver") == "Fri, Jan 15, 2027, 10:00 AM – 1:30 PM MST"
-    )
-    assert (
-        format.when(starts, ends, "America/New_York") == "Fri, Jan 15, 2027, 12:00 PM – 3:30 PM EST"
-    )
-    summer = datetime(2027, 7, 1, 15, 0, tzinfo=UTC)
-    assert format.when(summer, None, "America/Chicago") == "Thu, Jul 1, 2027, 10:00 AM CDT"
-
-
-def test_when_prints_a_range_of_days_and_the_unknown():
-    starts = datetime(2027, 12, 30, 17, tzinfo=UTC)
-    next_year = datetime(2028, 1, 20, 20, tzinfo=UTC)
-    assert format.when(starts, next_year, "America/Denver") == (
-        "Thu, Dec 30, 2027 – Thu, Jan 20, 2028"
-    )
-    next_day = datetime(2027, 12, 31, 20, tzinfo=UTC)
-    assert format.when(starts, next_day, "UTC") == "Thu, Dec 30 – Fri, Dec 31, 2027"
-    assert format.when(None, None, "America/Denver") == "Dates to be announced"
-
-
-def test_abbreviation_of_zones_without_letters_and_unknown_zones():
-    moment = datetime(2027, 1, 15, 17, tzinfo=UTC)
-    assert format.abbreviation(moment.astimezone(format.zone("America/Sao_Paulo"))) == "UTC-03"
-    assert format.zone("Not/AZone") is format.UTC_ZONE
-    assert format.clock(datetime(2027, 1, 1, 0, 5)) == "12:05 AM"
-    assert format.clock(datetime(2027, 1, 1, 12, 0)) == "12:00 PM"
-
-
-def test_session_over_midnight_names_both_days():
-    starts = datetime(2027, 1, 16, 4, tzinfo=UTC)  # 9 PM in Denver
-    ends = datetime(2027, 1, 16, 8, tzinfo=UTC)
-    assert format.session_when(starts, ends, "America/Denver") == (
-        "Fri, Jan 15, 2027, 9:00 PM MST – Sat, Jan 16, 2027, 1:00 AM MST"
-    )
 
 
 def test_day_bounds_cover_whole_local_days():
