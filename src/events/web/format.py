@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import quote_plus
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 from events import schemas
@@ -91,6 +92,16 @@ def map_link(venue: schemas.Venue | None) -> str | None:
 # HTML in the source is shown as text; markdown-it drops javascript:, vbscript: and file:
 # links and data: links other than images.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def _image_as_link(renderer, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it's
+    """An image from anywhere would tell that host who reads the page: link to it instead."""
+    token = tokens[idx]
+    label = renderer.renderInlineAsText(token.children or [], options, env) or "image"
+    return f'<a href="{escapeHtml(str(token.attrGet("src")))}">{escapeHtml(label)}</a>'
+
+
+_markdown.add_render_rule("image", _image_as_link)
 _markdown.enable(["table", "strikethrough"])
 
 

@@ -70,3 +70,11 @@ def test_markdown_is_safe_and_its_headings_sit_under_the_page():
     assert 'href="javascript:' not in html and 'src="data:text/html' not in html
     assert '<a href="https://nscp.example/">good</a>' in html
     assert "<h3>Only</h3>" in format.markdown("###### Only")
+
+
+def test_markdown_images_become_links_so_no_outside_host_sees_the_visitor():
+    html = format.markdown('See ![the "map"](https://tracker.example/p.png) and ![](/x.png).')
+    assert "<img" not in html
+    assert '<a href="https://tracker.example/p.png">the &quot;map&quot;</a>' in html
+    assert '<a href="/x.png">image</a>' in html
+    assert 'href="javascript' not in format.markdown("![x](javascript:alert(1))")
