@@ -94,7 +94,7 @@ def map_link(venue: schemas.Venue | None) -> str | None:
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
-def _image_as_link(renderer, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it's
+def _image_as_link(renderer, tokens, idx, options, env) -> str:  # markdown-it render rule
     """An image from anywhere would tell that host who reads the page: link to it instead."""
     token = tokens[idx]
     label = renderer.renderInlineAsText(token.children or [], options, env) or "image"
