@@ -27,6 +27,7 @@ from events.admin.hooks import (
     refuse_fixed,
     unchanged,
 )
+from events.db import write_transaction
 from events.enums import EventStatus, SessionStatus
 from events.services import events as event_service
 from events.tables import Event, Organization, OrganizationDomain, Region, Session, Topic
@@ -111,6 +112,19 @@ async def patch_session(row_id: int, values: dict, request: Request) -> dict:
     return await unchanged(Session, row_id)
 
 
+def _relabel(table: type[Region] | type[Topic]):
+    """Region and topic names are in the calendar feeds' entries: the rename and the touch
+    of its events share one transaction, so no feed is rebuilt in between with the old name."""
+
+    async def rename(row_id: int, values: dict) -> dict:
+        async with write_transaction():
+            await table.update(values).where(table.id == row_id)
+            await event_service.touch_labelled(table._meta.tablename, row_id)
+        return values  # Piccolo writes them once more: the same values, no change
+
+    return rename
+
+
 def refuse_create(row: object) -> object:
     raise refuse("record", CREATE_IN_CONSOLE, "create_in_console")
 
@@ -129,13 +143,17 @@ async def delete_session(row_id: int) -> None:
         raise refuse("status", "Cancel the session instead.", "event_not_draft")
 
 
+def _on_patch(hook) -> Hook:
+    return Hook(hook_type=HookType.pre_patch, callable=hook)
+
+
 def _service_backed(table: type, patch, delete) -> TableConfig:
     return TableConfig(
         table,
         menu_group="Events",
         hooks=[
             Hook(hook_type=HookType.pre_save, callable=refuse_create),
-            Hook(hook_type=HookType.pre_patch, callable=patch),
+            _on_patch(patch),
             Hook(hook_type=HookType.pre_delete, callable=delete),
         ],
     )
@@ -144,10 +162,10 @@ def _service_backed(table: type, patch, delete) -> TableConfig:
 def core_tables() -> list[TableConfig]:
     coalition = "Coalition"
     return [
-        TableConfig(Region, menu_group=coalition),
+        TableConfig(Region, menu_group=coalition, hooks=[_on_patch(_relabel(Region))]),
         TableConfig(Organization, menu_group=coalition),
         TableConfig(OrganizationDomain, menu_group=coalition),
-        TableConfig(Topic, menu_group=coalition),
+        TableConfig(Topic, menu_group=coalition, hooks=[_on_patch(_relabel(Topic))]),
         _service_backed(Event, patch_event, delete_event),
         _service_backed(Session, patch_session, delete_session),
     ]

@@ -236,6 +236,19 @@ def _same(new: object, old: object) -> bool:
     return new == old
 
 
+async def touch_labelled(label_table: str, label_id: int) -> None:
+    """A region or topic was renamed: its events count as changed, so cached feed entries
+    (keyed on the event's ``updated_at``) are rendered again with the new name. Call it in
+    the transaction that renames."""
+    link_table = {"region": "event_region", "topic": "event_topic"}[label_table]
+    await fetch(
+        f"UPDATE event SET updated_at = {{}} WHERE id IN "
+        f"(SELECT event FROM {link_table} WHERE {label_table} = {{}})",
+        datetime.now(UTC),
+        label_id,
+    )
+
+
 async def _set_organization_cap(event_id: int, cap: int | None) -> None:
     """The per-organization counters are derived data: rebuild them from registrations."""
     await fetch("UPDATE event SET organization_seat_cap = {} WHERE id = {}", cap, event_id)

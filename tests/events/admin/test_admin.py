@@ -262,3 +262,16 @@ async def test_faq_entries_keep_an_owner_matching_their_scope(client, world):
 async def test_the_api_token_does_not_open_the_admin(client, world):
     response = await client.get("/admin/api/tables/", headers=auth(world.admin))
     assert response.status_code == 401
+
+
+async def test_renaming_a_topic_refreshes_the_cached_feeds(client, world):
+    event = await world.create_event(client)
+    path = f"/calendar/events/{event['slug']}.ics"
+    assert "Cybersecurity" in (await client.get(path)).text  # rendered and cached
+    topic = await fetch_one("SELECT id FROM topic WHERE slug = 'cybersecurity'")
+    assert topic is not None
+    async with admin_browser(client) as browser:
+        renamed = await patch(browser, "topic", topic["id"], name="Cyber Resilience")
+        assert renamed.status_code == 200, renamed.text
+    feed = (await client.get(path)).text
+    assert "Cyber Resilience" in feed and "Cybersecurity" not in feed
