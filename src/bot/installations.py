@@ -14,6 +14,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import sealed
 from events.db import fetch, fetch_one, write_transaction
 
 logger = logging.getLogger("convene.bot")
@@ -45,8 +46,8 @@ class PiccoloInstallationStore(AsyncInstallationStore):
                 "installed_at) VALUES ({}, {}, {}, {}, {})",
                 team or None,
                 enterprise or None,
-                installation.bot_token or "",
-                data,
+                sealed.seal(installation.bot_token or ""),
+                sealed.seal(data),
                 datetime.now(UTC),
             )
 
@@ -65,7 +66,10 @@ class PiccoloInstallationStore(AsyncInstallationStore):
             f"SELECT data FROM slack_installation WHERE {_WHERE_TEAM}",
             *_keys(enterprise_id, team_id, is_enterprise_install),
         )
-        return Installation(**json.loads(row["data"])) if row else None
+        data = sealed.unseal(row["data"]) if row else None
+        if row and data is None:
+            logger.error("the installation of %s was sealed under another SECRET_KEY", team_id)
+        return Installation(**json.loads(data)) if data else None
 
     async def async_find_bot(
         self,

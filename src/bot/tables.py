@@ -76,7 +76,7 @@ class SlackInstallation(Table, db=DB):
 
     team_id = Varchar(length=32, null=True, default=None)
     enterprise_id = Varchar(length=32, null=True, default=None)
-    bot_token = Text()  # what the bot acts with in that workspace: keep the database private
+    bot_token = Text()  # what the bot acts with in that workspace, sealed (bot.sealed)
     data = Text()  # the whole installation as slack_sdk gives it (JSON), to find it again
     installed_at = Timestamptz(default=TimestamptzNow())
 

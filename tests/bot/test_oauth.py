@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from bot import sealed
 from events.db import fetch
 from tests.support.servers import app_server
 from tests.support.slack import SIGNING_SECRET, SlackDriver
@@ -49,8 +50,11 @@ async def test_a_workspace_installs_and_its_requests_use_its_own_token(slack, oa
     async with httpx.AsyncClient(base_url=oauth_server) as http:
         done = await install(http, WEST)
     assert done.status_code == 200, done.text
-    rows = await fetch("SELECT team_id, bot_token FROM slack_installation")
-    assert [dict(row) for row in rows] == [{"team_id": WEST, "bot_token": f"xoxb-installed-{WEST}"}]
+    rows = await fetch("SELECT team_id, bot_token, data FROM slack_installation")
+    assert [row["team_id"] for row in rows] == [WEST]
+    # Sealed at rest: the database alone does not hold a usable token.
+    assert f"xoxb-installed-{WEST}" not in rows[0]["bot_token"] + rows[0]["data"]
+    assert sealed.unseal(rows[0]["bot_token"]) == f"xoxb-installed-{WEST}"
     slack.api.add_user("U0WEST", email="west@denvergov.test", real_name="Wes West")
     async with SlackDriver(oauth_server, slack.api, team_id=WEST) as driver:
         response = await driver.command("mine", user_id="U0WEST")
