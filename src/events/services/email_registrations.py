@@ -25,6 +25,8 @@ from events.services import members, registrations
 from events.services.answers import validate_answers
 
 CONFIRM_LINK_LIFETIME = timedelta(hours=48)
+# The manage link (which shows the personal calendar link) outlives the event by a month.
+MANAGE_LINK_AFTER_EVENT = timedelta(days=30)
 # Emails per address and event per hour: the form can't be used to flood someone's inbox.
 MAX_REQUESTS_PER_HOUR = 3
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
@@ -142,7 +144,7 @@ async def _of_member_organization(email: str) -> bool:
 
 CONFIRMATION_SELECT = (
     "SELECT c.id, c.email, c.name, c.answers, c.expires_at, c.used_at, c.member, "
-    "e.slug, e.title FROM email_confirmation c JOIN event e ON e.id = c.event"
+    "e.slug, e.title, e.ends_at FROM email_confirmation c JOIN event e ON e.id = c.event"
 )
 
 
@@ -222,6 +224,12 @@ async def _by_manage_token(token: str) -> tuple[dict, MemberPrincipal | None]:
         )
     if row is None:
         raise NotFound("This link is not valid. Check that it was copied whole.")
+    if row["ends_at"] is not None and _now() > row["ends_at"] + MANAGE_LINK_AFTER_EVENT:
+        raise Gone(
+            "This link expired a month after the event. Your certificates and the calendar "
+            "link in Slack or the API still work.",
+            reason="manage_link_expired",
+        )
     member = await member_by_id(row["member"]) if row["member"] is not None else None
     return row, member
 

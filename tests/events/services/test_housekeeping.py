@@ -46,6 +46,12 @@ async def test_purge_removes_only_what_nothing_can_use(client, world):
     await housekeeping.purge()  # the server's own sweeper may have run it first
     left = {row["id"] for row in await fetch("SELECT id FROM email_confirmation")}
     assert left == {confirmed, recent} and long_dead not in left
+    # A month after the event, its confirmations (and their manage links) go too.
+    await fetch(
+        "UPDATE event SET ends_at = {} WHERE id = {}", now - timedelta(days=31), event_row["id"]
+    )
+    await housekeeping.purge()
+    assert await fetch("SELECT id FROM email_confirmation") == []
     tokens = {row["token"] for row in await fetch("SELECT token FROM sessions")}
     assert tokens == {live.token} and ended.token not in tokens
     assert await housekeeping.purge() == 0  # idempotent

@@ -301,6 +301,15 @@ async def test_the_manage_link_shows_the_registration_and_cancels_it(client, wor
     assert seats["seats_taken"] == 1
     assert (await client.get("/registrations/manage/" + "B" * 43)).status_code == 404
 
+    # A month after the event the link has done its work (it shows a calendar secret).
+    await fetch(
+        "UPDATE event SET ends_at = {} WHERE slug = {}",
+        datetime.now(UTC) - timedelta(days=31),
+        event["slug"],
+    )
+    expired = await client.get(manage)
+    assert expired.status_code == 410 and "expired a month after the event" in expired.text
+
 
 async def test_bad_input_shows_the_form_again_with_errors_and_writes_nothing(
     client, world, smtp_server
