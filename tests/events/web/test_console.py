@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -345,3 +346,25 @@ async def test_logout_and_a_new_password_end_the_session(client, world):
         await set_password("co@nscp.test", "a brand new password")
         response = await browser.get("/console")
         assert response.status_code == 303 and response.headers["location"] == "/console/login"
+
+
+async def test_the_sheet_labels_cancelled_sessions_and_does_not_default_to_them(client, world):
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    sessions = [
+        {
+            "title": title,
+            "starts_at": (start + timedelta(days=n)).isoformat(),
+            "ends_at": (start + timedelta(days=n, hours=2)).isoformat(),
+        }
+        for n, title in enumerate(["Opening", "Second day"])
+    ]
+    event = await world.create_event(client, sessions=sessions)
+    opening, second = event["sessions"]
+    cancelled = await client.post(
+        f"/api/manage/sessions/{opening['id']}/cancel", headers=auth(world.admin)
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    async with console(client, "door@nscp.test") as browser:
+        sheet = (await browser.get(f"/console/events/{event['slug']}/checkin")).text
+    assert "(cancelled)" in sheet
+    assert f'<option value="{second["id"]}" selected>' in sheet

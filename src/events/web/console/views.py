@@ -107,7 +107,7 @@ class CheckInSheet(Struct):
 def _default_session(sessions: list[schemas.Session]) -> int | None:
     """The session running now or next; the last one once all are over."""
     now = datetime.now(UTC)
-    live = [s for s in sessions if s.status is not SessionStatus.cancelled] or sessions
+    live = [s for s in sessions if s.status != SessionStatus.cancelled] or sessions
     upcoming = [s for s in live if s.ends_at >= now]
     chosen = upcoming[0] if upcoming else (live[-1] if live else None)
     return chosen.id if chosen else None
@@ -151,7 +151,7 @@ async def checkin_sheet(
             SessionChoice(
                 id=s.id,
                 label=f"{s.title} · {format.when(s.starts_at, s.ends_at, event.timezone)}",
-                cancelled=s.status is SessionStatus.cancelled,
+                cancelled=s.status == SessionStatus.cancelled,
             )
             for s in event.sessions
         ],
