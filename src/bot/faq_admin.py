@@ -24,6 +24,8 @@ ENTRY_SELECT = (
     "r.slug AS region, f.question, f.answer, f.created_at, f.created_by FROM faq_entry f "
     "LEFT JOIN event e ON e.id = f.event LEFT JOIN region r ON r.id = f.region"
 )
+
+
 # Which of scope's owners (event, region) an entry must name.
 def _placeholders(values: list) -> str:
     return ", ".join("{}" for _ in values)

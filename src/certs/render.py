@@ -21,7 +21,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 QR_MASK = 2
 
 
-
 @dataclass(frozen=True, slots=True)
 class Branding:
     primary_color: str = "#1f3a5f"
