@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
+from asyncpg.exceptions import DataError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_404_NOT_FOUND
@@ -139,8 +140,21 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def unstorable_value_handler(request: Request, exc: DataError) -> Response:
+    """PostgreSQL refused a value the schemas let through (a NUL character, a number out of
+    range): the transaction is rolled back, and it is the request's fault, not ours."""
+    return problem(
+        request,
+        422,
+        "invalid_value",
+        "Invalid value",
+        "A value is too long, out of range or holds characters that cannot be stored.",
+    )
+
+
 EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
+    DataError: unstorable_value_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=120)]
 Title = Annotated[str, Meta(min_length=1, max_length=200)]
+PlaceName = Annotated[str, Meta(max_length=200)]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
 Seats = Annotated[int, Meta(ge=1, le=100_000)]
@@ -70,7 +71,7 @@ class SessionCreate(Struct, forbid_unknown_fields=True):
     starts_at: datetime
     ends_at: datetime
     description: str = ""
-    location_name: str | None = None
+    location_name: PlaceName | None = None
     location_address: str | None = None
     required: bool = False
 
@@ -80,7 +81,7 @@ class SessionUpdate(Struct, forbid_unknown_fields=True, omit_defaults=True):
     starts_at: datetime | msgspec.UnsetType = msgspec.UNSET
     ends_at: datetime | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
-    location_name: str | None | msgspec.UnsetType = msgspec.UNSET
+    location_name: PlaceName | None | msgspec.UnsetType = msgspec.UNSET
     location_address: str | None | msgspec.UnsetType = msgspec.UNSET
     required: bool | msgspec.UnsetType = msgspec.UNSET
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from events.db import fetch
 from tests.support.world import auth
 
 PROBLEM_JSON = "application/problem+json"
@@ -943,3 +944,30 @@ async def test_csv_export_defuses_formula_emails(client, world):
     )
     header, row = list(csv.reader(io.StringIO(response.text)))
     assert dict(zip(header, row, strict=True))["email"] == "'=1+1@denvergov.test"
+
+
+async def test_values_the_database_cannot_store_are_4xx_and_write_nothing(client, world):
+    event = await world.create_event(client)
+    session_id = event["sessions"][0]["id"]
+    too_long = await client.patch(
+        f"/api/manage/sessions/{session_id}",
+        json={"location_name": "x" * 201},
+        headers=auth(world.admin),
+    )
+    assert too_long.status_code == 400, too_long.text
+    # A NUL character: PostgreSQL refuses it (422 invalid_value); SQLite keeps it.
+    nul = await client.post(
+        "/api/manage/events",
+        json={
+            "slug": "nul-title",
+            "title": "Broken\x00title",
+            "kind": "workshop",
+            "timezone": "America/Denver",
+            "regions": ["colorado"],
+        },
+        headers=auth(world.admin),
+    )
+    assert nul.status_code in (201, 422), nul.text
+    if nul.status_code == 422:
+        assert nul.json()["code"] == "invalid_value"
+        assert await fetch("SELECT id FROM event WHERE slug = 'nul-title'") == []

@@ -81,6 +81,16 @@ MIN_PASSWORD_LENGTH = 12
 _NO_SUCH_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+async def region_slugs(organizer: OrganizerPrincipal) -> frozenset[str]:
+    """The slugs of the regions an organizer organizes (none for admins: they have all)."""
+    ids = sorted(organizer.region_ids)
+    if not ids:
+        return frozenset()
+    placeholders = ", ".join("{}" for _ in ids)
+    rows = await fetch(f"SELECT slug FROM region WHERE id IN ({placeholders})", *ids)
+    return frozenset(row["slug"] for row in rows)
+
+
 async def set_password(email: str, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(

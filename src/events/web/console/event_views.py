@@ -9,7 +9,7 @@ from events import schemas
 from events.auth import OrganizerPrincipal, require_manager
 from events.enums import ACTIVE_STATUSES, EventKind, SessionStatus
 from events.errors import NotFound
-from events.services import catalog, events
+from events.services import catalog, events, organizers
 from events.web import format
 
 # Offered as suggestions; any IANA name may be typed.
@@ -64,10 +64,8 @@ async def _hosting_regions(
 ) -> list[schemas.Region]:
     if organizer.is_admin or not regions:
         return regions
-    # No service lists an organizer's regions by slug yet: resolve every slug to its id
-    # with the events service's own lookup (the one create_event checks against).
-    ids = await events._ids_by_slug("region", [r.slug for r in regions], "unknown_region")
-    return [region for region, id_ in zip(regions, ids, strict=True) if id_ in organizer.region_ids]
+    own = await organizers.region_slugs(organizer)
+    return [region for region in regions if region.slug in own]
 
 
 async def event_choices(organizer: OrganizerPrincipal) -> EventChoices:
