@@ -10,6 +10,7 @@ An unreachable PostgreSQL or Redis fails the run; nothing is skipped.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -75,6 +76,16 @@ def _check_redis(url: str) -> None:
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     client.ping()
     client.close()
+
+
+def _procfile_worker() -> list[str]:
+    """The Procfile's own worker command: what production runs is what the tests run."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == "worker":
+            program, *args = shlex.split(command)
+            return [str(BIN / program), *args]
+    raise AssertionError("the Procfile has no worker process")
 
 
 def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -153,20 +164,7 @@ def server(database_url: str, redis_url: str | None, slack_api: FakeSlack, smtp_
         if redis_url:
             log = _TMP / "worker.log"
             logs.append(log)
-            processes.append(
-                _spawn(
-                    [
-                        str(BIN / "taskiq"),
-                        "worker",
-                        "events.tasks:broker",
-                        "certs.tasks",
-                        "--workers",
-                        "1",
-                    ],
-                    env,
-                    log,
-                )
-            )
+            processes.append(_spawn(_procfile_worker(), env, log))
         log = _TMP / "server.log"
         logs.append(log)
         web = _spawn(

@@ -82,6 +82,7 @@ def certificate_routes() -> list:
 def slack_routes(settings: Settings) -> list:
     """POST /slack/events: bolt when Slack is configured, a clear 503 when it is not;
     the organizers' FAQ and questions API either way."""
+    import bot.tasks  # noqa: F401 - adds the bot's housekeeping to the sweep
     from bot.api import FaqController, QuestionController
     from bot.route import slack_routes as routes
     from bot.slack_app import build_bolt_app
