@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from certs import codes
+from certs import codes, signing
 from certs.documents import pdf_url, verify_url
 from certs.render import KIND_LABELS, display_code
 from certs.schemas import CertificateStatusView
@@ -64,7 +64,8 @@ def status_view(row: dict) -> CertificateStatusView:
 
 
 def badge(row: dict) -> dict:
-    """An Open Badges 3.0 OpenBadgeCredential (unsigned: see the README)."""
+    """An Open Badges 3.0 OpenBadgeCredential, signed by its region (``signing``). A revoked
+    certificate's credential ends at the revocation and is signed again then."""
     base = get_settings().base_url
     kind = KIND_LABELS.get(row["event_kind"], row["event_kind"])
     credential = {
@@ -75,7 +76,7 @@ def badge(row: dict) -> dict:
         "id": f"{base}/api/certificates/{row['code']}/badge",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {
-            "id": f"{base}/regions/{row['region_slug']}",
+            "id": signing.issuer_did(row["region_slug"]),
             "type": ["Profile"],
             "name": row["region_name"],
             "url": f"{base}/regions/{row['region_slug']}",
@@ -96,6 +97,8 @@ def badge(row: dict) -> dict:
             },
         },
     }
+    signed_at = row["issued_at"]
     if row["status"] == "revoked" and row["revoked_at"]:
         credential["validUntil"] = row["revoked_at"].isoformat()
-    return credential
+        signed_at = row["revoked_at"]
+    return signing.sign(credential, row["region_slug"], signed_at)

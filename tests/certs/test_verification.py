@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from certs import codes
+from certs import codes, signing
 from certs.render import display_code
 from tests.conftest import BIN, _free_port, _spawn, _wait_for
+from tests.support import badges
 from tests.support.certificates import attended_certificate, raw_code
 from tests.support.world import auth
 
@@ -226,6 +227,8 @@ async def test_the_badge_is_an_open_badges_3_credential(client, world, server):
     assert badge["id"] == certificate["badge_url"]
     assert badge["issuer"]["type"] == ["Profile"]
     assert badge["issuer"]["name"] == "Colorado Smart Cities Alliance"
+    assert badge["issuer"]["id"].startswith("did:key:z6Mk")  # an Ed25519 key
+    assert badge["issuer"]["url"] == f"{server}/regions/colorado"
     assert badge["validFrom"].startswith(certificate["issued_on"])
     assert "validUntil" not in badge
     subject = badge["credentialSubject"]
@@ -241,11 +244,41 @@ async def test_the_badge_is_an_open_badges_3_credential(client, world, server):
     assert server in badge["id"]
 
 
-async def test_a_revoked_badge_is_valid_only_until_the_revocation(client, world):
+async def test_a_revoked_badge_is_valid_only_until_the_revocation(client, world, verifier):
     _, _, _, certificate = await attended_certificate(client, world)
     revoked = await _revoke(client, world, certificate["code"])
     badge = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
     assert badge["validUntil"].startswith(revoked["revoked_on"])
+    assert verifier.verify(badge)["verified"] is True  # signed again with its end date
+
+
+@pytest.fixture(scope="session")
+def verifier() -> badges.BadgeVerifier:
+    return badges.install()
+
+
+async def test_the_badge_is_signed_by_its_region_and_verifies_independently(
+    client, world, verifier
+):
+    _, _, _, certificate = await attended_certificate(client, world, name="Ana Núñez")
+    badge = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
+    proof = badge["proof"]
+    assert proof["type"] == "DataIntegrityProof"
+    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+    assert proof["proofPurpose"] == "assertionMethod"
+    assert proof["verificationMethod"].startswith(badge["issuer"]["id"] + "#")
+    assert proof["proofValue"].startswith("z")
+    assert verifier.verify(badge) == {"verified": True, "errors": []}
+    # The same credential every time: one signature per certificate and status.
+    again = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
+    assert again == badge
+
+    forged = {**badge, "credentialSubject": {**badge["credentialSubject"], "name": "Eve"}}
+    assert verifier.verify(forged)["verified"] is False
+    # Another region's key cannot speak for this one.
+    other = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
+    other["issuer"] = {**other["issuer"], "id": signing.issuer_did("the-connective")}
+    assert verifier.verify(other)["verified"] is False
 
 
 # Rate limits.

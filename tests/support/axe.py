@@ -8,40 +8,15 @@ impact. A missing or failing npm fails the tests: nothing is skipped.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "node"
-PACKAGE = "axe-core@4"
+from tests.support import node
+
 BLOCKING = ("serious", "critical")
 
 
-def _installed_version(cache: Path) -> str | None:
-    manifest = cache / "node_modules" / "axe-core" / "package.json"
-    if not manifest.exists() or not (manifest.parent / "axe.min.js").exists():
-        return None
-    return json.loads(manifest.read_text())["version"]
-
-
-def install(cache: Path = CACHE) -> Path:
-    version = _installed_version(cache)
-    if version is None or not version.startswith("4."):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("'npm' is not on PATH: the browser tests need it for axe-core.")
-        cache.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache), PACKAGE],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if done.returncode != 0 or _installed_version(cache) is None:
-            raise RuntimeError(f"npm install {PACKAGE} failed:\n{done.stdout}\n{done.stderr}")
-    return cache / "node_modules" / "axe-core" / "axe.min.js"
+def install(cache: Path = node.CACHE) -> Path:
+    return node.install({"axe-core": "4"}, cache) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 async def audit(page, script: Path) -> list[dict]:
@@ -66,7 +41,7 @@ def describe(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node['html'][:200]}")
-            lines.append(f"      {(node['summary'] or '').replace(chr(10), ' ')[:300]}")
+        for element in violation["nodes"][:5]:
+            lines.append(f"    {element['target']}: {element['html'][:200]}")
+            lines.append(f"      {(element['summary'] or '').replace(chr(10), ' ')[:300]}")
     return "\n".join(lines)

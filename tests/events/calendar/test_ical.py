@@ -19,7 +19,7 @@ from events.calendar.ical import (
     render_session,
 )
 from tests.support.feeds import physical_lines
-from tests.support.icaljs import ROOT
+from tests.support.node import ROOT
 
 INFO = FeedInfo("Test feed", "A feed for tests.", "https://convene.test/events")
 DENVER = ZoneInfo("America/Denver")
