@@ -3,6 +3,7 @@ filters for `list` (topics, regions, kinds in any order)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,9 @@ SURE = 88  # a title this close (0-100, rapidfuzz WRatio) is the one meant...
 MARGIN = 8  # ...when the runner-up is this much further away
 CANDIDATE = 60  # below this, not a candidate at all
 RECENT = timedelta(days=30)  # events that ended this recently can still be looked up
+NAMED = 92  # a whole title inside a question, this close (rapidfuzz partial_ratio)
+SHORTEST_NAMING_TITLE = 12  # shorter titles ("Summit") are words, not names
+SLUG_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +37,7 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
     exact = await catalog.public_event(reference.lower())
     if exact is not None:
         return Found(event=exact)
-    now = now or datetime.now(UTC)
-    # Titles only: the full summaries (regions, topics, seats) are built for the few that match.
-    rows = await fetch(
-        f"SELECT {catalog.EVENT_COLUMNS} FROM event e WHERE e.status = 'published' "
-        "AND e.published_at IS NOT NULL AND (e.ends_at IS NULL OR e.ends_at >= {}) "
-        "ORDER BY e.starts_at IS NULL, e.starts_at, e.id LIMIT 500",
-        now - RECENT,
-    )
+    rows = await _open_events(now)
     titles = {row["slug"]: row["title"] for row in rows}
     scored = process.extract(
         reference,
@@ -57,6 +54,36 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
         return Found(event=await catalog.public_event(scored[0][2]))
     by_slug = {row["slug"]: row for row in rows}
     return Found(candidates=await catalog.summaries([by_slug[slug] for _, _, slug in scored]))
+
+
+async def _open_events(now: datetime | None) -> list[dict]:
+    """Published events not long over. Their titles are scored; full summaries (regions,
+    topics, seats) are built only for the few that match."""
+    return await fetch(
+        f"SELECT {catalog.EVENT_COLUMNS} FROM event e WHERE e.status = 'published' "
+        "AND e.published_at IS NOT NULL AND (e.ends_at IS NULL OR e.ends_at >= {}) "
+        "ORDER BY e.starts_at NULLS LAST, e.id LIMIT 500",
+        (now or datetime.now(UTC)) - RECENT,
+    )
+
+
+async def event_named_in(text: str, *, now: datetime | None = None) -> str | None:
+    """The slug of the one event a question names, by its slug or its whole title (as in
+    "when does the Curb Management 101 workshop start?"); None for none or several."""
+    rows = await _open_events(now)
+    words = set(SLUG_WORD.findall(text.lower()))
+    by_slug = [row["slug"] for row in rows if row["slug"] in words]
+    if by_slug:
+        return by_slug[0] if len(by_slug) == 1 else None
+    question = utils.default_process(text)
+    named = {
+        row["slug"]
+        for row in rows
+        if len(title := utils.default_process(row["title"])) >= SHORTEST_NAMING_TITLE
+        and len(title) <= len(question)
+        and fuzz.partial_ratio(title, question) >= NAMED
+    }
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import channels, qa_blocks
+from bot import channels, lookup, qa_blocks
 from bot.enums import FaqScope, QuestionStatus
 from bot.identity import SlackPerson
 from bot.installations import client_for
@@ -30,6 +30,8 @@ async def ask_in_channel(
     """Answer in the thread (a slash command has none: the question is posted to start
     one); escalate when unsure. Returns the question's id."""
     event_id = await channels.linked_event(person.team_id, channel_id)
+    if event_id is None:  # a channel about no event in particular: did they name one?
+        event_id = await _event_id(await lookup.event_named_in(text))
     event = await _event(event_id)
     if thread_ts is None:
         posted = await client.chat_postMessage(
@@ -66,6 +68,11 @@ async def ask_in_channel(
     if not reply.confident:
         await _escalate(client, question["id"], person, text, event, event_id)
     return question["id"]
+
+
+async def _event_id(slug: str | None) -> int | None:
+    row = await fetch_one("SELECT id FROM event WHERE slug = {}", slug) if slug else None
+    return row["id"] if row else None
 
 
 async def _event(event_id: int | None) -> dict | None:

@@ -184,3 +184,36 @@ async def test_ask_by_slash_command_starts_a_thread(slack, setup):
     assert MEMBER in started.params["text"] and started.params["channel"] == EVENT_CHANNEL
     reply = await slack.api.wait_for("chat.postMessage", lambda c: bool(c.params.get("thread_ts")))
     assert "City Hall" in reply.params["text"]
+
+
+async def unlinked_mention(slack, text: str, channel: str = "C0GENERAL") -> str:
+    ts = f"1700000{next(_ts):03d}.000200"
+    event = {
+        "type": "app_mention",
+        "user": MEMBER,
+        "text": f"<@U0BOT> {text}",
+        "channel": channel,
+        "ts": ts,
+        "team": TEAM_ID,
+    }
+    assert (await slack.driver.event(event)).status_code == 200
+    return ts
+
+
+async def test_an_event_named_in_a_general_channel_is_the_one_asked_about(slack, setup):
+    ts = await unlinked_mention(
+        slack, "How many seats are left for the traffic signal cybersecurity workshop?"
+    )
+    reply = await thread_reply(slack, ts)
+    assert "30" in reply.params["text"]
+    question = await fetch_one("SELECT status, event FROM question")
+    assert question["status"] == "answered" and question["event"] is not None
+    by_slug = await thread_reply(slack, await unlinked_mention(slack, f"when is {setup['slug']}?"))
+    assert "MST" in by_slug.params["text"] or "MDT" in by_slug.params["text"]
+
+
+async def test_a_general_question_naming_no_event_is_escalated(slack, setup):
+    ts = await unlinked_mention(slack, "Is there a workshop about parking sensors?")
+    await thread_reply(slack, ts)
+    question = await fetch_one("SELECT status, event FROM question")
+    assert question["status"] == "escalated" and question["event"] is None
