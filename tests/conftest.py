@@ -3,7 +3,8 @@
 The suite runs against whatever DATABASE_URL / REDIS_URL say:
 - unset: a fresh SQLite file and the in-process broker;
 - DATABASE_URL=postgresql://.../<name>: that database is dropped and recreated;
-- REDIS_URL: the server queues tasks in Redis and a real taskiq worker runs them.
+- REDIS_URL: the server queues tasks in Redis and a real taskiq worker runs them; the
+  keys of Convene's stores ("convene*") are removed first.
 An unreachable PostgreSQL or Redis fails the run; nothing is skipped.
 """
 
@@ -70,11 +71,15 @@ def _recreate_postgres_database(url: str) -> None:
     asyncio.run(recreate())
 
 
-def _check_redis(url: str) -> None:
+def _clean_redis(url: str) -> None:
+    """Reachable, and without the keys an earlier run left (rate limits, failed logins,
+    ended sessions live for minutes to hours): each run starts clean, as its database does."""
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     client.ping()
+    for key in client.scan_iter(match="convene*", count=1000):
+        client.delete(key)
     client.close()
 
 
@@ -120,7 +125,7 @@ def database_url() -> str:
 def redis_url() -> str | None:
     url = os.environ.get("REDIS_URL")
     if url:
-        _check_redis(url)
+        _clean_redis(url)
     return url
 
 
