@@ -8,6 +8,7 @@ from litestar import Router
 from events.config import Settings
 from events.web.console.event_pages import EventEditorController, SessionEditorController
 from events.web.console.pages import CheckInController, ConsoleController, LoginController
+from events.web.console.question_pages import QuestionEditorController
 from events.web.console.responses import EXCEPTION_HANDLERS
 from events.web.console.session import csrf_guard, session_middleware
 
@@ -22,6 +23,7 @@ def console_router(settings: Settings, extra: list | None = None) -> Router:
             CheckInController,
             EventEditorController,
             SessionEditorController,
+            QuestionEditorController,
             *(extra or []),
         ],
         middleware=[session_middleware(settings)],
