@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from events.calendar import ical
+from events.calendar import gzip_blocks, ical
 from events.calendar.cache import LRU, ChangeClock, RenderedFeed
 from events.calendar.entries import Personal, build_entry
 from events.config import get_settings
@@ -48,6 +48,7 @@ class FeedScope:
 
 
 fragments: LRU[tuple, bytes] = LRU(max_entries=200_000)
+segments: LRU[tuple, bytes] = LRU(max_entries=10_000)  # compressed blocks of big feeds
 feeds: LRU[FeedScope, tuple[tuple, RenderedFeed]] = LRU(max_entries=512)
 _clock: ChangeClock | None = None
 _building: dict[FeedScope, asyncio.Lock] = {}
@@ -166,10 +167,36 @@ async def _assemble(
         newest = max(newest or key[2], key[2], key[3])
     if changed and (newest is None or changed > newest):
         newest = changed
-    body = ical.render_calendar(info, bodies)
-    if len(body) > 256 * 1024:  # compress big feeds off the event loop
-        return await asyncio.to_thread(RenderedFeed.of, body, newest)
-    return RenderedFeed.of(body, newest)
+    if len(bodies) < 2 * gzip_blocks.BLOCK:
+        return RenderedFeed.of(ical.render_calendar(info, bodies), newest)
+    return await _assemble_in_blocks(info, [key for key, _ in wanted], bodies, newest)
+
+
+async def _assemble_in_blocks(
+    info: ical.FeedInfo, keys: list[tuple], bodies: list[bytes], newest: datetime | None
+) -> RenderedFeed:
+    """A big feed's gzip from compressed blocks (``gzip_blocks``): after one change, one
+    block is compressed again. The work runs off the event loop; the caches stay on it."""
+    head, tail = ical.calendar_head(info)
+    parts = [
+        (("head", head), head),
+        *gzip_blocks.blocks(keys, bodies, session_of=lambda key: key[0]),
+        (("tail", tail), tail),
+    ]
+    found = {key: segment for key, _ in parts if (segment := segments.get(key)) is not None}
+    missing = [(key, text) for key, text in parts if key not in found]
+
+    def build() -> tuple[list[bytes], RenderedFeed]:
+        made = [gzip_blocks.deflate_segment(text) for _, text in missing]
+        compressed = {**found, **{key: seg for (key, _), seg in zip(missing, made, strict=True)}}
+        body = b"".join(text for _, text in parts)
+        gzipped = gzip_blocks.member([compressed[key] for key, _ in parts], body)
+        return made, RenderedFeed.of(body, newest, gzipped=gzipped)
+
+    made, feed = await asyncio.to_thread(build)
+    for (key, _), segment in zip(missing, made, strict=True):
+        segments.put(key, segment)
+    return feed
 
 
 async def _render_all(entries: list[ical.SessionEntry]) -> list[bytes]:
