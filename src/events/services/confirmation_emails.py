@@ -9,16 +9,17 @@ tokens (the links of an email that may have gone out before the crash stop worki
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from events import emails, mail
 from events.auth import hash_token
 from events.config import get_settings
-from events.db import fetch, fetch_one
+from events.db import fetch_one
 from events.services.catalog import event_url
+from events.services.outbox import Outbox
 
-CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its worker
-MAX_ATTEMPTS = 10
+# Unused links only: a confirmation already followed, or expired, is not sent again.
+OUTBOX = Outbox("email_confirmation", still_wanted="used_at IS NULL AND expires_at > {}")
 CONFIRM_PATH = "/registrations/confirm/"
 MANAGE_PATH = "/registrations/manage/"
 
@@ -29,38 +30,19 @@ def new_link_token() -> str:
 
 async def due_for_sending(older_than: timedelta, limit: int = 500) -> list[int]:
     """Unsent, unexpired confirmations nobody is sending now (what the sweep re-queues)."""
-    now = datetime.now(UTC)
-    rows = await fetch(
-        "SELECT id FROM email_confirmation WHERE sent_at IS NULL AND used_at IS NULL "
-        "AND attempts < {} AND expires_at > {} AND created_at < {} "
-        "AND (claimed_at IS NULL OR claimed_at < {}) ORDER BY created_at LIMIT {}",
-        MAX_ATTEMPTS,
-        now,
-        now - older_than,
-        now - CLAIM_TIMEOUT,
-        limit,
-    )
-    return [row["id"] for row in rows]
+    return await OUTBOX.due(older_than, limit)
 
 
 async def send(confirmation_id: int) -> bool:
     """Send one confirmation email at most once; False when it was sent, claimed elsewhere,
     used or expired. Raises when the mail relay fails: the claim stays, and the sweep tries
     again once it has expired."""
-    now = datetime.now(UTC)
     confirm_token, manage_token = new_link_token(), new_link_token()
-    claimed = await fetch_one(
-        "UPDATE email_confirmation SET claimed_at = {}, attempts = attempts + 1, "
-        "token_hash = {}, manage_token_hash = {} "
-        "WHERE id = {} AND sent_at IS NULL AND used_at IS NULL AND expires_at > {} "
-        "AND (claimed_at IS NULL OR claimed_at < {}) "
-        "RETURNING id, event, email, name, expires_at",
-        now,
-        hash_token(confirm_token),
-        hash_token(manage_token),
+    claimed = await OUTBOX.claim(
         confirmation_id,
-        now,
-        now - CLAIM_TIMEOUT,
+        "id, event, email, name, expires_at",
+        token_hash=hash_token(confirm_token),
+        manage_token_hash=hash_token(manage_token),
     )
     if claimed is None:
         return False
@@ -88,11 +70,7 @@ async def send(confirmation_id: int) -> bool:
     await mail.send_mail(
         mail.address(claimed["name"], claimed["email"]), message.subject, message.text, message.html
     )
-    await fetch(
-        "UPDATE email_confirmation SET sent_at = {} WHERE id = {}",
-        datetime.now(UTC),
-        confirmation_id,
-    )
+    await OUTBOX.sent(confirmation_id)
     return True
 
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from events.db import fetch, fetch_one
 from events.enums import NotificationKind
 from events.notifier import Message, get_notifier
+from events.services.outbox import Outbox
 
-CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its worker
-MAX_ATTEMPTS = 10
+OUTBOX = Outbox("notification")
 
 
 async def record(
@@ -87,30 +87,12 @@ async def undelivered_for(registration_ids: list[int]) -> list[int]:
 
 
 async def due_for_delivery(older_than: timedelta, limit: int = 500) -> list[int]:
-    now = datetime.now(UTC)
-    rows = await fetch(
-        "SELECT id FROM notification WHERE sent_at IS NULL AND attempts < {} "
-        "AND created_at < {} AND (claimed_at IS NULL OR claimed_at < {}) "
-        "ORDER BY created_at LIMIT {}",
-        MAX_ATTEMPTS,
-        now - older_than,
-        now - CLAIM_TIMEOUT,
-        limit,
-    )
-    return [row["id"] for row in rows]
+    return await OUTBOX.due(older_than, limit)
 
 
 async def deliver(notification_id: int) -> bool:
     """Send one notification at most once; False when it was sent or claimed elsewhere."""
-    now = datetime.now(UTC)
-    claimed = await fetch_one(
-        "UPDATE notification SET claimed_at = {}, attempts = attempts + 1 "
-        "WHERE id = {} AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < {}) "
-        "RETURNING id, kind, registration, subject",
-        now,
-        notification_id,
-        now - CLAIM_TIMEOUT,
-    )
+    claimed = await OUTBOX.claim(notification_id, "id, kind, registration, subject")
     if claimed is None:
         return False
     details = await fetch_one(
@@ -132,7 +114,5 @@ async def deliver(notification_id: int) -> bool:
                 event_title=details["title"],
             )
         )
-    await fetch(
-        "UPDATE notification SET sent_at = {} WHERE id = {}", datetime.now(UTC), notification_id
-    )
+    await OUTBOX.sent(notification_id)
     return True
