@@ -56,11 +56,11 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
     return Found(candidates=await catalog.summaries([by_slug[slug] for _, _, slug in scored]))
 
 
-async def _open_events(now: datetime | None) -> list[dict]:
+async def _open_events(now: datetime | None, columns: str = catalog.EVENT_COLUMNS) -> list[dict]:
     """Published events not long over. Their titles are scored; full summaries (regions,
     topics, seats) are built only for the few that match."""
     return await fetch(
-        f"SELECT {catalog.EVENT_COLUMNS} FROM event e WHERE e.status = 'published' "
+        f"SELECT {columns} FROM event e WHERE e.status = 'published' "
         "AND e.published_at IS NOT NULL AND (e.ends_at IS NULL OR e.ends_at >= {}) "
         "ORDER BY e.starts_at NULLS LAST, e.id LIMIT 500",
         (now or datetime.now(UTC)) - RECENT,
@@ -70,7 +70,7 @@ async def _open_events(now: datetime | None) -> list[dict]:
 async def event_named_in(text: str, *, now: datetime | None = None) -> str | None:
     """The slug of the one event a question names, by its slug or its whole title (as in
     "when does the Curb Management 101 workshop start?"); None for none or several."""
-    rows = await _open_events(now)
+    rows = await _open_events(now, columns="e.slug, e.title")
     words = set(SLUG_WORD.findall(text.lower()))
     by_slug = [row["slug"] for row in rows if row["slug"] in words]
     if by_slug:
