@@ -66,11 +66,11 @@ def _event_update(changes: Mapping[str, object], row: dict) -> schemas.EventUpda
     if changes.keys() & VENUE_COLUMNS.keys():
         venue = {key: changes.get(column, row[column]) for column, key in VENUE_COLUMNS.items()}
         fields["venue"] = venue if venue["name"] else None
-    if isinstance(fields.get("questions"), str):
-        fields["questions"] = msgspec.json.decode(fields["questions"])  # type: ignore[arg-type]
     try:
+        if isinstance(fields.get("questions"), str):
+            fields["questions"] = msgspec.json.decode(fields["questions"])  # type: ignore[arg-type]
         return msgspec.convert(fields, schemas.EventUpdate)
-    except msgspec.ValidationError as error:
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
         raise refuse("event", str(error), "invalid_field") from error
 
 

@@ -168,6 +168,12 @@ async def test_event_edits_go_through_the_service(client, world):
         assert kept.status_code == 200, kept.text
         assert kept.json()["seats_taken"] == 2 and kept.json()["starts_at"]
 
+        not_json = await patch(browser, "event", row["id"], questions="not json")
+        assert not_json.status_code == 422  # Piccolo's own model refuses it
+        bad_key = await patch(
+            browser, "event", row["id"], questions='[{"key": "A B", "label": "x"}]'
+        )
+        assert bad_key.status_code == 422 and reason_of(bad_key) == "invalid_field", bad_key.text
         bad_zone = await patch(browser, "event", row["id"], timezone="Mars/Olympus")
         assert bad_zone.status_code == 422, bad_zone.text
         assert (await event_row(event["slug"]))["timezone"] == "America/Denver"
