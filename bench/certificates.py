@@ -5,8 +5,11 @@ of the naive one (each certificate rendered by itself), same template, same run,
 memory. Targets: <= 60 ms per certificate and >= 4x faster than the naive path.
 
 1. Ours: a fresh uvicorn (in-memory task broker: no REDIS_URL), no certificates yet, an
-   empty CERTIFICATE_DIR. POST /api/manage/events/<slug>/certificates, GET the job every
-   100 ms until done: timed from the POST. The job issues the certificates and renders them
+   empty CERTIFICATE_DIR. First an untimed warm-up job: one certificate of another event,
+   which starts the render processes (a server renders with them from its first job on;
+   the naive path below is warmed up as well); its time is reported as "first job after a
+   start". Then POST /api/manage/events/<slug>/certificates, GET the job every 100 ms
+   until done: timed from the POST. The job issues the certificates and renders them
    in batches of 50 in a spawned process pool: their shared backdrop once, the holders'
    layer as one WeasyPrint document, stacked page by page with pypdf. The RSS of the server
    and its children is sampled every 50 ms.
@@ -82,6 +85,20 @@ WITH r AS (INSERT INTO region (slug, name, timezone)
            SELECT id, 'Metering in practice', $2, $3 FROM e RETURNING id)
 SELECT o.id, a.id, e.id, s.id FROM o, a, e, s
 """
+WARM_UP_SLUG = "warm-up-workshop"
+# Another event with one attendee: its job starts the server's render processes.
+WARM_UP = """
+WITH e AS (INSERT INTO event (slug, title, kind, status, timezone, venue_name, credit_hours,
+                              starts_at, ends_at, published_at)
+           VALUES ($1, 'Warm-up Workshop', 'workshop', 'published', 'America/Denver',
+                   'Denver Civic Center', 1, $2, $3, $2) RETURNING id),
+     er AS (INSERT INTO event_region (event, region) SELECT e.id, r.id FROM e, region r),
+     s AS (INSERT INTO event_session (event, title, starts_at, ends_at)
+           SELECT id, 'Warm-up', $2, $3 FROM e RETURNING id),
+     g AS (INSERT INTO registration (event, member, status, confirmed_at)
+           SELECT e.id, (SELECT MIN(id) FROM member), 'confirmed', $2 FROM e RETURNING id)
+INSERT INTO attendance (registration, session, checked_in_at) SELECT g.id, s.id, $2 FROM g, s
+"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -127,6 +144,7 @@ async def seed(url: str, count: int) -> str:
                 "INSERT INTO attendance (registration, session, checked_in_at) "
                 "SELECT id, $1, $2 FROM registration ORDER BY id", session, starts,
             )  # fmt: skip
+            await conn.execute(WARM_UP, WARM_UP_SLUG, starts, starts + timedelta(hours=1))
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
@@ -243,6 +261,19 @@ def start_server(url: str, port: int, folder: str) -> subprocess.Popen:
     raise RuntimeError(f"the server did not become healthy; see {SERVER_LOG}")
 
 
+def run_job(port: int, slug: str, token: str) -> tuple[dict, float, float | None]:
+    """POST a bulk issue and poll it to the end: the job, seconds, and when issuing ended."""
+    start = time.perf_counter()
+    status, job = call(port, "POST", f"/api/manage/events/{slug}/certificates", token)
+    assert status == 202, (status, job)
+    issued = None  # the job sets its total once every certificate is issued
+    while job["status"] not in ("done", "failed") and time.perf_counter() - start < 900:
+        time.sleep(0.1)
+        job = call(port, "GET", f"/api/manage/certificate-jobs/{job['id']}", token)[1]
+        issued = issued or (job["total"] and time.perf_counter() - start) or None
+    return job, time.perf_counter() - start, issued
+
+
 def our_path(args: argparse.Namespace, token: str, problems: list[str]) -> tuple[dict, list]:
     """One bulk issue from nothing: the measurement, and the certificates' rows."""
     url, port, n = args.database_url, free_port(), args.certificates
@@ -250,16 +281,9 @@ def our_path(args: argparse.Namespace, token: str, problems: list[str]) -> tuple
     folder = tempfile.mkdtemp(prefix="convene-bench-certs-")
     server = start_server(url, port, folder)
     try:
+        first_job = run_job(port, WARM_UP_SLUG, token)[1]
         with PeakRss(server.pid, children=True) as memory:
-            start = time.perf_counter()
-            status, job = call(port, "POST", f"/api/manage/events/{SLUG}/certificates", token)
-            assert status == 202, (status, job)
-            issued = None  # the job sets its total once every certificate is issued
-            while job["status"] not in ("done", "failed") and time.perf_counter() - start < 900:
-                time.sleep(0.1)
-                job = call(port, "GET", f"/api/manage/certificate-jobs/{job['id']}", token)[1]
-                issued = issued or (job["total"] and time.perf_counter() - start) or None
-            seconds = time.perf_counter() - start
+            job, seconds, issued = run_job(port, SLUG, token)
     finally:
         stop_server(server)
     time.sleep(1)  # the render processes outlive the server: end those we started, by pid
@@ -267,8 +291,9 @@ def our_path(args: argparse.Namespace, token: str, problems: list[str]) -> tuple
     for pid in orphans:
         os.kill(pid, signal.SIGTERM)
     rows = asyncio.run(sql(url, "SELECT c.*, r.name AS region_name FROM certificate c "
-                                "JOIN region r ON r.id = c.region ORDER BY c.id"))  # fmt: skip
-    pdfs = list(Path(folder).glob("*.pdf"))
+                                "JOIN region r ON r.id = c.region JOIN event e ON e.id = c.event "
+                                f"WHERE e.slug = '{SLUG}' ORDER BY c.id"))  # fmt: skip
+    pdfs = [pdf for pdf in Path(folder).glob("*.pdf") if pdf.stem in {r["code"] for r in rows}]
     if job["status"] != "done" or job["done"] != n:
         problems.append(f"job {job['status']}, {job['done']}/{job['total']}: {job['error']}")
     if len(pdfs) != n or len(rows) != n:
@@ -283,6 +308,7 @@ def our_path(args: argparse.Namespace, token: str, problems: list[str]) -> tuple
     shutil.rmtree(folder)
     return {
         "base_url": f"http://127.0.0.1:{port}", "seconds": seconds,
+        "first_job_seconds": first_job,
         "ms_per_certificate": 1000 * seconds / n, "issued_after_seconds": issued,
         "peak_rss_sum_mb": memory.sum_mb, "peak_rss_largest_mb": memory.largest_mb,
         "processes": memory.most, "orphaned_processes": len(orphans), "kb_per_pdf": kb_per_pdf,
@@ -366,6 +392,8 @@ def print_table(results: dict) -> None:
         print(f"{label:36}{ms:>8.1f}")
     print(f"\nissuing done after ~{ours['issued_after_seconds'] or 0:.1f} s of "
           f"{ours['seconds']:.1f} s; naive/ours = {results['speedup']:.2f}x")  # fmt: skip
+    print(f"first job after a start (1 certificate, starting the render processes): "
+          f"{ours['first_job_seconds']:.2f} s")  # fmt: skip
     for name, met in results["targets"].items():
         print(f"target {name}: {'met' if met else 'MISSED'}")
 
