@@ -64,6 +64,22 @@ def confirmation_email(data: ConfirmationEmail) -> Email:
     return _render("confirm_registration", data)
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordLinkEmail:
+    """What the "set your console password" email to an organizer says."""
+
+    name: str
+    sent_by: str  # the admin who sent it
+    has_password: bool  # True: the link replaces their password
+    set_url: str
+    login_url: str
+    expires: str  # when the link stops working
+
+
+def password_link_email(data: PasswordLinkEmail) -> Email:
+    return _render("organizer_password", data)
+
+
 def local_time(moment: datetime, timezone: str) -> str:
     """``Tuesday 8 December 2026, 09:00 MST``: the event's clock, with its zone."""
     try:

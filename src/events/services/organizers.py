@@ -1,4 +1,5 @@
-"""Organizer accounts: created from the command line (and by admins later)."""
+"""Organizer accounts: created and updated (the CLI; the console's admin pages through
+``organizer_admin``), their console passwords and their regions."""
 
 from __future__ import annotations
 
@@ -18,14 +19,23 @@ from events.auth import (
 )
 from events.db import fetch, fetch_one, write_transaction
 from events.enums import OrganizerRole
-from events.errors import InvalidInput, NotFound
+from events.errors import Gone, InvalidInput, NotFound
 from events.services.members import issue_token
 
 
 async def ensure_organizer(
     email: str, name: str | None, role: OrganizerRole, region_slugs: list[str]
 ) -> schemas.IssuedToken:
-    email = email.strip().lower()
+    """Create or update an organizer (the CLI) and issue them a new API token."""
+    regions = await regions_for_role(role, region_slugs)
+    async with write_transaction():
+        organizer_id = await save_organizer(email, name, role, regions)
+    return await issue_token(organizer_id=organizer_id, label="cli")
+
+
+async def regions_for_role(role: OrganizerRole, region_slugs: list[str]) -> list[dict]:
+    """The regions (id, slug) named by ``region_slugs``; refused when one is unknown, or when
+    a role other than admin is given none."""
     regions = await fetch(
         "SELECT id, slug FROM region WHERE slug IN ("
         + ", ".join("{}" for _ in region_slugs or [""])
@@ -41,36 +51,50 @@ async def ensure_organizer(
         raise InvalidInput(
             "Give region organizers and check-in staff a --region.", reason="no_region"
         )
-    async with write_transaction():
+    return regions
+
+
+async def save_organizer(
+    email: str,
+    name: str | None,
+    role: OrganizerRole,
+    regions: list[dict],
+    *,
+    organizer_id: int | None = None,
+) -> int:
+    """Write an organizer's name, role and regions (from ``regions_for_role``), by id or
+    else by email (created when new); the caller holds the write transaction."""
+    email = email.strip().lower()
+    if organizer_id is None:
         existing = await fetch_one("SELECT id FROM organizer WHERE email = {}", email)
-        if existing is None:
-            row = await fetch_one(
-                "INSERT INTO organizer (email, name, role, active, created_at) "
-                "VALUES ({}, {}, {}, {}, {}) RETURNING id",
-                email,
-                name or email.split("@")[0],
-                role.value,
-                True,
-                datetime.now(UTC),
-            )
-            assert row is not None
-            organizer_id = row["id"]
-        else:
-            organizer_id = existing["id"]
-            await fetch(
-                "UPDATE organizer SET role = {}, name = COALESCE({}, name) WHERE id = {}",
-                role.value,
-                name,
-                organizer_id,
-            )
-        await fetch("DELETE FROM organizer_region WHERE organizer = {}", organizer_id)
-        for region in regions:
-            await fetch(
-                "INSERT INTO organizer_region (organizer, region) VALUES ({}, {})",
-                organizer_id,
-                region["id"],
-            )
-    return await issue_token(organizer_id=organizer_id, label="cli")
+        organizer_id = existing["id"] if existing else None
+    if organizer_id is None:
+        row = await fetch_one(
+            "INSERT INTO organizer (email, name, role, active, created_at) "
+            "VALUES ({}, {}, {}, {}, {}) RETURNING id",
+            email,
+            name or email.split("@")[0],
+            role.value,
+            True,
+            datetime.now(UTC),
+        )
+        assert row is not None
+        organizer_id = row["id"]
+    else:
+        await fetch(
+            "UPDATE organizer SET role = {}, name = COALESCE({}, name) WHERE id = {}",
+            role.value,
+            name,
+            organizer_id,
+        )
+    await fetch("DELETE FROM organizer_region WHERE organizer = {}", organizer_id)
+    for region in regions:
+        await fetch(
+            "INSERT INTO organizer_region (organizer, region) VALUES ({}, {})",
+            organizer_id,
+            region["id"],
+        )
+    return organizer_id
 
 
 # argon2id with the library's defaults (RFC 9106's second recommended option, 64 MiB).
@@ -91,17 +115,33 @@ async def region_slugs(organizer: OrganizerPrincipal) -> frozenset[str]:
     return frozenset(row["slug"] for row in rows)
 
 
-async def set_password(email: str, password: str) -> None:
+class _AnyPassword:
+    """``set_password``'s default: whatever password the organizer has now."""
+
+
+ANY_PASSWORD = _AnyPassword()
+
+
+async def set_password(
+    email: str, password: str, *, replacing: str | None | _AnyPassword = ANY_PASSWORD
+) -> None:
+    """``replacing``: set it only while the stored hash is still this one (None: no password
+    yet), else Gone; so a password link pressed twice at once sets a password once."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"Use at least {MIN_PASSWORD_LENGTH} characters.", reason="password_too_short"
         )
     hashed = await asyncio.to_thread(_hasher.hash, password)  # ~50 ms of CPU: off the loop
-    row = await fetch_one(
-        "UPDATE organizer SET password_hash = {} WHERE email = {} RETURNING id",
-        hashed,
-        email.strip().lower(),
-    )
+    sql = "UPDATE organizer SET password_hash = {} WHERE email = {}"
+    args: list[object] = [hashed, email.strip().lower()]
+    if replacing is None:
+        sql += " AND password_hash IS NULL"
+    elif isinstance(replacing, str):
+        sql += " AND password_hash = {}"
+        args.append(replacing)
+    row = await fetch_one(sql + " RETURNING id", *args)
+    if row is None and not isinstance(replacing, _AnyPassword):
+        raise Gone("This password was changed meanwhile.", reason="used")
     if row is None:
         raise NotFound(f"No organizer {email}.")
 

@@ -1,0 +1,172 @@
+"""Emailed links with which an organizer sets their own console password.
+
+Stateless, so nothing is stored and nothing needs a migration or a sweep. A link's token is
+``<organizer id>.<expires>.<made>.<bound>`` (``expires`` in Unix seconds), where
+
+- ``made``  = HMAC(SECRET_KEY, "organizer-password-link:made:<id>:<expires>") proves that
+  this server made the link: a made-up or altered link is not found (404);
+- ``bound`` = HMAC(SECRET_KEY, "organizer-password-link:bound:<id>:<expires>:<fingerprint>")
+  ties it to the organizer's password when it was sent (``auth.password_fingerprint`` of
+  the hash, or ``NO_PASSWORD``): setting a password changes the fingerprint, so a link works
+  once, and a newer password (by any route) retires older links. Used, expired, or the
+  organizer deactivated: gone (410).
+
+The prefixes keep these MACs apart from every other use of SECRET_KEY (form_tokens.py signs
+"form:..."). Each MAC is cut to 128 bits, plenty against guessing and a shorter link.
+Opening the link (GET) changes nothing, since mail scanners prefetch links; only the
+form's POST sets the password.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from events import emails, mail
+from events.auth import OrganizerPrincipal, password_fingerprint, require_admin
+from events.config import get_settings
+from events.db import fetch_one
+from events.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
+from events.services import organizers
+
+logger = logging.getLogger("convene.password_links")
+
+LINK_LIFETIME = timedelta(hours=48)
+LINK_PATH = "/console/password/"
+NO_PASSWORD = "no-password"  # the fingerprint of an organizer without a password yet
+_PREFIX = "organizer-password-link"
+NOT_VALID = (
+    "This password link is not valid. Check that the whole link was copied from the email, "
+    "or ask a coalition admin to send a new one."
+)
+EXPIRED = "This password link has expired. Ask a coalition admin to send a new one."
+USED = (
+    "This password link has been used already (or a newer password was set since). "
+    "Log in with your password, or ask a coalition admin to send a new link."
+)
+
+
+class MailNotSent(DomainError):
+    """The mail relay refused or could not be reached; nothing else was undone."""
+
+    status, code, title = 503, "mail_not_sent", "Email not sent"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkHolder:
+    """The organizer a valid link is for."""
+
+    id: int
+    name: str
+    email: str
+    password_hash: str | None
+
+
+def _mac(*parts: object) -> str:
+    key = get_settings().secret_key.encode()
+    message = ":".join([_PREFIX, *map(str, parts)]).encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _fingerprint(password_hash: str | None) -> str:
+    return password_fingerprint(password_hash) if password_hash else NO_PASSWORD
+
+
+def password_link_token(
+    organizer_id: int, password_hash: str | None, now: datetime | None = None
+) -> str:
+    """A token valid for LINK_LIFETIME from ``now``, while the password stays unchanged."""
+    expires = int(((now or datetime.now(UTC)) + LINK_LIFETIME).timestamp())
+    made = _mac("made", organizer_id, expires)
+    bound = _mac("bound", organizer_id, expires, _fingerprint(password_hash))
+    return f"{organizer_id}.{expires}.{made}.{bound}"
+
+
+def link_expiry(token: str) -> datetime:
+    """When a token made by ``password_link_token`` stops working."""
+    return datetime.fromtimestamp(int(token.split(".")[1]), UTC)
+
+
+async def organizer_for_password_token(token: str, now: datetime | None = None) -> LinkHolder:
+    """The organizer whose password the link may set; NotFound for a link this server did
+    not make, Gone for an expired or used one, or a deactivated organizer's."""
+    parts = token.split(".")
+    if len(parts) != 4 or not (parts[0].isdigit() and parts[1].isdigit()):
+        raise NotFound(NOT_VALID, reason="invalid_link")
+    organizer_id, expires, made, bound = int(parts[0]), int(parts[1]), parts[2], parts[3]
+    if not hmac.compare_digest(_mac("made", organizer_id, expires), made):
+        raise NotFound(NOT_VALID, reason="invalid_link")
+    if (now or datetime.now(UTC)).timestamp() >= expires:
+        raise Gone(EXPIRED, reason="expired")
+    row = await fetch_one(
+        "SELECT id, name, email, active, password_hash FROM organizer WHERE id = {}",
+        organizer_id,
+    )
+    if row is None:
+        raise NotFound(NOT_VALID, reason="invalid_link")
+    if not row["active"]:
+        raise Gone("This organizer account is deactivated.", reason="inactive")
+    expected = _mac("bound", organizer_id, expires, _fingerprint(row["password_hash"]))
+    if not hmac.compare_digest(expected, bound):
+        raise Gone(USED, reason="used")
+    return LinkHolder(row["id"], row["name"], row["email"], row["password_hash"])
+
+
+async def set_password_with_link(
+    token: str, password: str, repeated: str, now: datetime | None = None
+) -> None:
+    """Set the password the link is for; the link stops working with it."""
+    holder = await organizer_for_password_token(token, now)
+    if password != repeated:
+        raise InvalidInput("The two passwords are not the same.", reason="password_mismatch")
+    try:
+        # Only over the password the link was made for: a second press at the same moment
+        # finds it changed and is refused.
+        await organizers.set_password(holder.email, password, replacing=holder.password_hash)
+    except Gone as exc:
+        raise Gone(USED, reason="used") from exc
+
+
+async def send_password_link(
+    admin: OrganizerPrincipal, organizer_id: int, now: datetime | None = None
+) -> str:
+    """Email an active organizer a link to set their password; the address it went to.
+    Sent inline (an admin's action, one email): a relay failure is MailNotSent (503)."""
+    require_admin(admin)
+    row = await fetch_one(
+        "SELECT id, name, email, role, active, password_hash FROM organizer WHERE id = {}",
+        organizer_id,
+    )
+    if row is None:
+        raise NotFound("There is no such organizer.")
+    if not row["active"]:
+        raise Conflict("This organizer is deactivated: reactivate them first.", reason="inactive")
+    token = password_link_token(row["id"], row["password_hash"], now)
+    base = get_settings().base_url
+    message = emails.password_link_email(
+        emails.PasswordLinkEmail(
+            name=row["name"],
+            sent_by=admin.name,
+            has_password=bool(row["password_hash"]),
+            set_url=f"{base}{LINK_PATH}{token}",
+            login_url=f"{base}/console/login",
+            expires=emails.local_time(link_expiry(token), "UTC"),
+        )
+    )
+    try:
+        await mail.send_mail(
+            mail.address(row["name"], row["email"]), message.subject, message.text, message.html
+        )
+    except Exception as exc:  # SMTP refusals, timeouts, an unreachable relay, a full disk
+        logger.exception("password link to organizer %s not sent", organizer_id)
+        raise MailNotSent(
+            f"The email to {row['email']} could not be sent (the mail server did not take it). "
+            "Try again in a few minutes.",
+            reason="mail_not_sent",
+        ) from exc
+    return row["email"]
