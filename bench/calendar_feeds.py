@@ -427,6 +427,24 @@ def git_commit() -> str:
     return git("rev-parse", "--short", "HEAD").strip() + dirty
 
 
+def provenance() -> dict:
+    """Which code, on which machine, when: stamped on every results file."""
+    return {
+        "commit": git_commit(),
+        "cpu": cpu_model(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def report(name: str, results: dict, problems: list[str], print_table) -> int:
+    """Write bench/results/<name>.json, print the table and the problems; the exit code."""
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
+    print_table(results)
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main() -> int:
     args = parse_args()
     expected = args.events * args.sessions_per_event
@@ -476,15 +494,9 @@ def main() -> int:
         "problems": problems,
         "socket_errors": {n: [r["socket_errors"] for r in t] for n, t in runs.items()},
         "config": vars(args) | {"threads": 2, "calendar_state_ttl": TTL},
-        "commit": git_commit(),
-        "cpu": cpu_model(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        **provenance(),
     }
-    (RESULTS / "calendar_feeds.json").write_text(json.dumps(results, indent=2, default=str))
-    print_table(results)
-    for problem in problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return report("calendar_feeds", results, problems, print_table)
 
 
 if __name__ == "__main__":

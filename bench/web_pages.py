@@ -40,23 +40,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-from calendar_feeds import copy_rows, git_commit, request, run_wrk  # same directory
-from registration_race import cpu_model, free_port, migrate, recreate_database, stop_server
+from calendar_feeds import copy_rows, provenance, report, request, run_wrk  # same directory
+from registration_race import free_port, migrate, recreate_database, stop_server
+
+from events import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 SERVER_LOG = RESULTS / "web_pages_server.log"
 EVENT = "event-0001"
-REGIONS = [
-    ("colorado", "Colorado Smart Cities Alliance", "America/Denver"),
-    ("southern-arizona", "Southern Arizona Smart Region", "America/Phoenix"),
-    ("north-florida", "Smart North Florida", "America/New_York"),
-    ("north-texas", "North Texas Innovation Alliance", "America/Chicago"),
-    ("illinois", "Illinois Association of Smart Cities and Regions", "America/Chicago"),
-    ("kansas-city", "KC Digital Drive", "America/Chicago"),
-    ("the-connective", "The Connective", "America/Phoenix"),
-    ("national", "National Smart Coalitions Partnership", "America/Chicago"),
-]
+REGIONS = [*demo.REGIONS, demo.NATIONAL]  # the coalition's seven networks and the national one
 TOPICS = ["connectivity", "cybersecurity", "transportation", "environment", "resilience", "data"]
 SUBJECTS = [
     "Smart water metering",
@@ -329,15 +322,9 @@ def main() -> int:
         "problems": problems,
         "socket_errors": {n: [r["socket_errors"] for r in t] for n, t in runs.items()},
         "config": vars(args) | {"threads": 2, "warmup_seconds": WARMUP_SECONDS},
-        "commit": git_commit(),
-        "cpu": cpu_model(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        **provenance(),
     }
-    (RESULTS / "web_pages.json").write_text(json.dumps(results, indent=2, default=str))
-    print_table(results)
-    for problem in problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return report("web_pages", results, problems, print_table)
 
 
 if __name__ == "__main__":
