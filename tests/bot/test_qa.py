@@ -39,14 +39,14 @@ async def command(slack, text: str, user: str, channel: str) -> str:
     return reply.params.get("text", "")
 
 
-async def mention(slack, text: str, user: str = MEMBER) -> str:
-    """@convene in the event's channel; returns the message's ts (the thread)."""
+async def mention(slack, text: str, user: str = MEMBER, channel: str = EVENT_CHANNEL) -> str:
+    """@convene in a channel (the event's unless told); returns the message's ts (the thread)."""
     ts = f"1700000{next(_ts):03d}.000100"
     event = {
         "type": "app_mention",
         "user": user,
         "text": f"<@U0BOT> {text}",
-        "channel": EVENT_CHANNEL,
+        "channel": channel,
         "ts": ts,
         "team": TEAM_ID,
     }
@@ -186,34 +186,27 @@ async def test_ask_by_slash_command_starts_a_thread(slack, setup):
     assert "City Hall" in reply.params["text"]
 
 
-async def unlinked_mention(slack, text: str, channel: str = "C0GENERAL") -> str:
-    ts = f"1700000{next(_ts):03d}.000200"
-    event = {
-        "type": "app_mention",
-        "user": MEMBER,
-        "text": f"<@U0BOT> {text}",
-        "channel": channel,
-        "ts": ts,
-        "team": TEAM_ID,
-    }
-    assert (await slack.driver.event(event)).status_code == 200
-    return ts
+GENERAL = "C0GENERAL"  # a channel linked to no event
 
 
 async def test_an_event_named_in_a_general_channel_is_the_one_asked_about(slack, setup):
-    ts = await unlinked_mention(
-        slack, "How many seats are left for the traffic signal cybersecurity workshop?"
+    ts = await mention(
+        slack,
+        "How many seats are left for the traffic signal cybersecurity workshop?",
+        channel=GENERAL,
     )
     reply = await thread_reply(slack, ts)
     assert "30" in reply.params["text"]
     question = await fetch_one("SELECT status, event FROM question")
     assert question["status"] == "answered" and question["event"] is not None
-    by_slug = await thread_reply(slack, await unlinked_mention(slack, f"when is {setup['slug']}?"))
+    by_slug = await thread_reply(
+        slack, await mention(slack, f"when is {setup['slug']}?", channel=GENERAL)
+    )
     assert "MST" in by_slug.params["text"] or "MDT" in by_slug.params["text"]
 
 
 async def test_a_general_question_naming_no_event_is_escalated(slack, setup):
-    ts = await unlinked_mention(slack, "Is there a workshop about parking sensors?")
+    ts = await mention(slack, "Is there a workshop about parking sensors?", channel=GENERAL)
     await thread_reply(slack, ts)
     question = await fetch_one("SELECT status, event FROM question")
     assert question["status"] == "escalated" and question["event"] is None

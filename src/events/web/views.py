@@ -171,14 +171,19 @@ class EventCard(Struct, frozen=True):
     tone: str
 
 
-def event_card(event: schemas.EventSummary, region_names: dict[str, str]) -> EventCard:
-    label, tone = format.availability(
+def _availability(event: schemas.EventSummary | schemas.Event) -> tuple[str, str]:
+    """Seats, waitlist or closed, and its tone: the same words on a card and an event page."""
+    return format.availability(
         status=event.status,
         capacity=event.capacity,
         seats_left=event.seats_left,
         waitlist_length=event.waitlist_length,
         registration_open=event.registration_open,
     )
+
+
+def event_card(event: schemas.EventSummary, region_names: dict[str, str]) -> EventCard:
+    label, tone = _availability(event)
     place = event.venue_name or ("Online" if event.online else "Place to be announced")
     if event.venue_name and event.online:
         place = f"{event.venue_name} and online"
@@ -270,13 +275,7 @@ async def event_page(slug: str) -> EventPage:
     event = await catalog.public_event(slug)
     if event is None:
         raise NotFound(f"No event '{slug}'.")
-    label, tone = format.availability(
-        status=event.status,
-        capacity=event.capacity,
-        seats_left=event.seats_left,
-        waitlist_length=event.waitlist_length,
-        registration_open=event.registration_open,
-    )
+    label, tone = _availability(event)
     first = event.starts_at or (event.sessions[0].starts_at if event.sessions else None)
     zone_label = event.timezone
     if first:
