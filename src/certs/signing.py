@@ -10,7 +10,6 @@ together, encode the signature as base58btc multibase.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -84,13 +83,22 @@ def issuer_did(region_slug: str) -> str:
 
 def sign(credential: dict, region_slug: str, created: datetime) -> dict:
     """The credential with its proof; ``credential["issuer"]["id"]`` must be the region's
-    ``issuer_did``, and ``created`` fixes the proof (one credential, one signature)."""
+    ``issuer_did``, and ``created`` fixes the proof (one credential, one signature: Ed25519
+    is deterministic, so a signed credential is remembered rather than canonicalized again)."""
+    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = _signed(json.dumps(credential, sort_keys=True), region_slug, stamp)
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1024)
+def _signed(credential_json: str, region_slug: str, created: str) -> str:
+    credential = json.loads(credential_json)
     did = issuer_did(region_slug)
     options = {
         "@context": credential["@context"],
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-rdfc-2022",
-        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": created,
         "verificationMethod": f"{did}#{did.removeprefix('did:key:')}",
         "proofPurpose": "assertionMethod",
     }
@@ -100,4 +108,4 @@ def sign(credential: dict, region_slug: str, created: datetime) -> dict:
     )
     signature = _key(get_settings().secret_key, region_slug).sign(signed_bytes)
     proof = {key: value for key, value in options.items() if key != "@context"}
-    return {**copy.deepcopy(credential), "proof": {**proof, "proofValue": _multibase(signature)}}
+    return json.dumps({**credential, "proof": {**proof, "proofValue": _multibase(signature)}})
