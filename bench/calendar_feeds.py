@@ -31,7 +31,6 @@ import gzip
 import hashlib
 import http.client
 import json
-import os
 import random
 import re
 import secrets
@@ -49,6 +48,7 @@ from registration_race import (  # same directory: the helpers both benchmarks s
     free_port,
     migrate,
     recreate_database,
+    serve,
     stop_server,
     to_ms,
 )
@@ -263,27 +263,14 @@ def request(
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CALENDAR_STATE_TTL")}
-    env |= {
+    env = {
         "DATABASE_URL": url,
         "CONVENE_BENCH_ROUTES": "1",
         "LOG_LEVEL": "WARNING",
         "BASE_URL": f"http://127.0.0.1:{port}",
-        "SECRET_KEY": secrets.token_urlsafe(32),
     }
-    command = f"{ROOT}/.venv/bin/uvicorn --factory events.app:create_app --host 127.0.0.1 "
-    command += f"--port {port} --no-access-log --log-level warning"
-    with SERVER_LOG.open("ab") as log:  # appended: the log keeps every start of the run
-        server = subprocess.Popen(command.split(), cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if request(port, "/health")[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not become healthy; see {SERVER_LOG}")
+    # The log is appended: it keeps every start of the run.
+    return serve(port, env, SERVER_LOG, drop=("CALENDAR_STATE_TTL",), append=True)
 
 
 def run_wrk(url: str, clients: int, duration: int, headers: dict) -> dict:

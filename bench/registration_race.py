@@ -205,18 +205,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {
-        "DATABASE_URL": url,
-        "CONVENE_BENCH_ROUTES": "1",
-        "LOG_LEVEL": "WARNING",
-        "DB_POOL_SIZE": "10",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-    }
+def serve(
+    port: int, env: dict[str, str], log_path: Path, *, drop: tuple[str, ...] = (), append=False
+) -> subprocess.Popen:
+    """The app under uvicorn on ``port``, once /health answers: this process's environment
+    without REDIS_URL (tasks run in-process) and ``drop``, a fresh SECRET_KEY, then ``env``.
+    ``append`` keeps the log of earlier starts in the same run."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", *drop)}
+    full = inherited | {"SECRET_KEY": secrets.token_urlsafe(32)} | env
     command = [str(ROOT / ".venv/bin/uvicorn"), *UVICORN_ARGS.split(), "--port", str(port)]
-    with SERVER_LOG.open("wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    with log_path.open("ab" if append else "wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=full, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and server.poll() is None:
         try:
@@ -226,7 +225,17 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     stop_server(server)
-    raise RuntimeError(f"the server did not become healthy; see {SERVER_LOG}")
+    raise RuntimeError(f"the server did not become healthy; see {log_path}")
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {
+        "DATABASE_URL": url,
+        "CONVENE_BENCH_ROUTES": "1",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_SIZE": "10",
+    }
+    return serve(port, env, SERVER_LOG)
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -31,17 +31,15 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 from calendar_feeds import copy_rows, provenance, report, request, run_wrk  # same directory
-from registration_race import free_port, migrate, recreate_database, stop_server
+from registration_race import free_port, migrate, recreate_database, serve, stop_server
 
 from events import demo
 
@@ -192,27 +190,13 @@ async def seed(url: str, count: int) -> None:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {
+    env = {
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "DB_POOL_SIZE": "10",
         "BASE_URL": f"http://127.0.0.1:{port}",
-        "SECRET_KEY": secrets.token_urlsafe(32),
     }
-    command = f"{ROOT}/.venv/bin/uvicorn --factory events.app:create_app --host 127.0.0.1 "
-    command += f"--port {port} --no-access-log --log-level warning"
-    with SERVER_LOG.open("wb") as log:
-        server = subprocess.Popen(command.split(), cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if request(port, "/health")[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not become healthy; see {SERVER_LOG}")
+    return serve(port, env, SERVER_LOG)
 
 
 def check_content(port: int) -> dict[str, int]:
