@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: run test install install-test migrate demo worker lint bench clean system-packages
+.PHONY: run test install install-test migrate demo worker lint bench clean system-packages bench-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,13 @@ SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core chromium
 # The browser tests' screenshots (and those of failed tests): ignored by git, under var/.
 export CONVENE_TEST_ARTIFACTS ?= $(CURDIR)/var/test-artifacts
 
-system-packages:
+# The benchmarks drive the server with wrk (bench/*.py).
+BENCH_PACKAGES := wrk
+
+system-packages bench-packages: PACKAGES = $(if $(filter bench-packages,$@),$(BENCH_PACKAGES),$(SYSTEM_PACKAGES))
+system-packages bench-packages:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then \
 	    (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) \
 	      >/dev/null 2>&1 || echo "note: could not install $$missing (see README)"; \
@@ -50,7 +54,7 @@ run: demo
 	$(BIN)/uvicorn --factory events.app:create_app --host 127.0.0.1 --port $(PORT)
 
 worker: install
-	$(BIN)/taskiq worker events.tasks:broker certs.tasks bot.tasks
+	$(BIN)/taskiq worker events.tasks:broker certs.tasks
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -58,7 +62,8 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench
 
-bench: install-test
+bench: install-test bench-packages
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (apt-get install wrk)" >&2; exit 1; }
 	$(BIN)/python bench/registration_race.py
 	$(BIN)/python bench/calendar_feeds.py
 	$(BIN)/python bench/certificates.py

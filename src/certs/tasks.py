@@ -6,7 +6,7 @@ from taskiq import TaskiqEvents, TaskiqState
 
 from certs import documents
 from certs.issuing import unfinished_jobs
-from events.tasks import broker, register_sweep
+from events.tasks import broker
 
 
 @broker.task(task_name="certs.run_job")
@@ -24,9 +24,6 @@ async def sweep_certificate_jobs() -> int:
     for job_id in jobs:
         await run_certificate_job.kiq(job_id)
     return len(jobs)
-
-
-register_sweep(sweep_certificate_jobs)
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import timedelta
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
+from events.extensions import Sweep
 from events.services import confirmation_emails, housekeeping, notifications, reminders
 
 logger = logging.getLogger("convene.tasks")
@@ -66,15 +67,6 @@ async def enqueue_registration_email(confirmation_id: int) -> None:
         logger.exception("could not queue the confirmation email %s", confirmation_id)
 
 
-Sweep = Callable[[], Awaitable[object]]
-_sweeps: list[Sweep] = []
-
-
-def register_sweep(sweep: Sweep) -> None:
-    """Other packages add their own re-derivation (e.g. unfinished certificate jobs)."""
-    _sweeps.append(sweep)
-
-
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     """Re-queue what a lost task or a crashed worker left undelivered."""
     due = await notifications.due_for_delivery(older_than=grace)
@@ -98,10 +90,11 @@ async def sweep_reminders() -> int:
     return len(registration_ids)
 
 
-async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
+async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVERY_SECONDS) -> None:
+    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs)."""
     while True:
         core = [sweep_reminders, sweep_outbox, sweep_registration_emails, housekeeping.purge]
-        for sweep in [*core, *_sweeps]:
+        for sweep in [*core, *extra]:
             try:
                 await sweep()
             except Exception:
@@ -110,8 +103,8 @@ async def sweep_forever(interval: float = SWEEP_EVERY_SECONDS) -> None:
 
 
 @contextlib.asynccontextmanager
-async def sweeper():
-    task = asyncio.create_task(sweep_forever())
+async def sweeper(extra: Sequence[Sweep] = ()):
+    task = asyncio.create_task(sweep_forever(extra))
     try:
         yield
     finally:

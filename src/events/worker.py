@@ -9,18 +9,19 @@ from taskiq import TaskiqState
 
 from events.config import get_settings
 from events.db import database_lifespan
+from events.extensions import collect, discover
 from events.tasks import sweeper
 
 
 async def start_worker(state: TaskiqState) -> None:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
-    from events.app import install_notifier  # the composition root knows the bot
-
-    install_notifier(settings)
+    plugins = discover(settings)
+    for plugin in plugins:
+        plugin.start()  # e.g. the bot's Slack notifier: the worker delivers messages too
     stack = contextlib.AsyncExitStack()
     await stack.enter_async_context(database_lifespan(settings))
-    await stack.enter_async_context(sweeper())
+    await stack.enter_async_context(sweeper(collect(plugins, lambda plugin: plugin.sweeps())))
     state.exit_stack = stack
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from events.db import fetch
+from tests.support.clock import days_from_today
 from tests.support.world import auth
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def _start(days: int = 10) -> datetime:
-    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+    return days_from_today(days)
 
 
 def _session(title: str = "Main", days: int = 10, hours: int = 2, **fields) -> dict:

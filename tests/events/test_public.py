@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.clock import days_from_today
 from tests.support.world import auth
 
 PROBLEM_JSON = "application/problem+json"
 
 
-def _at(days: float) -> datetime:
-    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+def _at(days: int) -> datetime:
+    return days_from_today(days)
 
 
 def _sessions(*days: float, hours: int = 2) -> list[dict]:

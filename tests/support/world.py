@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from piccolo.apps.user.tables import BaseUser
@@ -18,6 +18,7 @@ from events.enums import OrganizerRole
 from events.services import members
 from events.services.organizers import ensure_organizer
 from events.tables import ALL_TABLES
+from tests.support.clock import days_from_today
 
 _counter = itertools.count(1)
 
@@ -88,7 +89,7 @@ class World:
     ) -> dict:
         """Create (and publish) an event through the API, as the admin unless told otherwise."""
         n = next(_counter)
-        start = datetime.now(UTC) + timedelta(days=10)
+        start = days_from_today(10)
         body = {
             "slug": f"event-{n}",
             "title": f"Event {n}",

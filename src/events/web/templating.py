@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from markupsafe import Markup
+
+from events.extensions import ConsoleLink
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -29,9 +32,15 @@ def _asset_versions() -> dict[str, str]:
     }
 
 
-def environment() -> Environment:
+def environment(
+    extra_directories: Sequence[Path] = (), console_links: Sequence[ConsoleLink] = ()
+) -> Environment:
+    """``extra_directories``: the extensions' templates, searched after the core's;
+    ``console_links``: the extensions' links in the console (navigation, event actions)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=ChoiceLoader(
+            [FileSystemLoader(TEMPLATES), *map(FileSystemLoader, extra_directories)]
+        ),
         # Everything is escaped except plain-text templates (emails' text parts).
         autoescape=select_autoescape(
             enabled_extensions=("html", "htm", "xml"),
@@ -62,12 +71,16 @@ def environment() -> Environment:
 
     env.globals["asset"] = asset
     env.globals["event_cards"] = event_cards
+    env.globals["console_nav_links"] = [link for link in console_links if not link.per_event]
+    env.globals["console_event_links"] = [link for link in console_links if link.per_event]
     return env
 
 
-def template_config() -> TemplateConfig:
+def template_config(
+    extra_directories: Sequence[Path] = (), console_links: Sequence[ConsoleLink] = ()
+) -> TemplateConfig:
     return TemplateConfig(
-        engine=JinjaTemplateEngine.from_environment(environment()),
+        engine=JinjaTemplateEngine.from_environment(environment(extra_directories, console_links)),
     )
 
 

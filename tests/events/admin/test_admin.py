@@ -4,7 +4,7 @@ from the console; edits of events and sessions go through Convene's services."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
@@ -13,6 +13,7 @@ from events.db import fetch, fetch_one
 from events.enums import OrganizerRole
 from events.services.organizers import ensure_organizer
 from tests.events.web.test_console import console
+from tests.support.clock import days_from_today
 from tests.support.world import auth
 
 CORE_TABLES = {"region", "organization", "organization_domain", "topic", "event", "event_session"}
@@ -197,7 +198,7 @@ async def test_session_edits_bump_the_revision_and_the_event_dates(client, world
     row = await event_row(event["slug"])
     session = await fetch_one("SELECT * FROM event_session WHERE event = {}", row["id"])
     assert session is not None
-    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=20)
+    later = days_from_today(20)
     async with admin_browser(client) as browser:
         moved = await patch(
             browser,

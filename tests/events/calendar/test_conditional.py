@@ -7,12 +7,13 @@ import gzip
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from tests.support.clock import days_from_today
 from tests.support.feeds import get_feed, path_of
 from tests.support.world import auth
 
 
 def _sessions(*titles: str) -> list[dict]:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14)
+    start = days_from_today(14)
     return [
         {
             "title": title,

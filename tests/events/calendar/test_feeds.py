@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.db import fetch
+from tests.support.clock import days_from_today
 from tests.support.feeds import (
     IDENTITY,
     by_summary,
@@ -48,8 +49,7 @@ def _event_path(event: dict) -> str:
 
 def _soon(days: int = 10, hours: int = 0) -> datetime:
     """A whole-second instant in the future (iCalendar has no fractions of a second)."""
-    now = datetime.now(UTC).replace(microsecond=0, second=0, minute=0)
-    return now + timedelta(days=days, hours=hours)
+    return days_from_today(days) + timedelta(hours=hours)
 
 
 def _one_session(title: str = "Main", days: int = 10, hours: int = 2) -> list[dict]:

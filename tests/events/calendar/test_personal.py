@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from events.db import fetch
+from tests.support.clock import days_from_today
 from tests.support.feeds import by_summary, get_feed, path_of, read_feed
 from tests.support.world import auth
 
@@ -14,7 +15,7 @@ JOIN_URL = "https://meet.example.test/j/room-8412?pwd=abc"
 
 
 def _sessions(*titles: str, days: int = 14) -> list[dict]:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    start = days_from_today(days)
     return [
         {
             "title": title,
@@ -194,7 +195,7 @@ async def test_session_changes_reach_the_personal_feed(client, world, parse_ics)
     await _register(client, event, person)
     before = by_summary(await _feed(client, parse_ics, person))
 
-    new_start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    new_start = days_from_today(40)
     admin = auth(world.admin)
     response = await client.patch(
         f"/api/manage/sessions/{ids['Day 1']}",

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from events.db import fetch, fetch_one
 from events.enums import NotificationKind
 from events.services import notifications, reminders
+from tests.support.clock import days_from_today
 from tests.support.world import auth
 
 REMINDER_KINDS = ("reminder_24h", "reminder_1h")
@@ -20,7 +21,7 @@ REMINDER_KINDS = ("reminder_24h", "reminder_1h")
 
 def _start() -> datetime:
     """A session start far enough ahead that the real-time sweeper leaves it alone."""
-    return (datetime.now(UTC) + timedelta(days=10)).replace(second=0, microsecond=0)
+    return days_from_today(10)
 
 
 def _session(title: str, starts_at: datetime, hours: float = 2) -> dict:

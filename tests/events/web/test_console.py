@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
 from events.enums import OrganizerRole
 from events.services.organizers import ensure_organizer, set_password
 from tests.support.certificates import check_in, register
+from tests.support.clock import days_from_today
 from tests.support.polling import eventually
 from tests.support.world import auth
 
@@ -349,7 +350,7 @@ async def test_logout_and_a_new_password_end_the_session(client, world):
 
 
 async def test_the_sheet_labels_cancelled_sessions_and_does_not_default_to_them(client, world):
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    start = days_from_today(3)
     sessions = [
         {
             "title": title,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support.clock import days_from_today
 from tests.support.world import auth
 
 HTML = "text/html"
@@ -58,9 +59,8 @@ def assert_accessible(html: str) -> Outline:
     return outline
 
 
-def _at(days: float, hour: int = 17) -> datetime:
-    day = datetime.now(UTC) + timedelta(days=days)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+def _at(days: int, hour: int = 17) -> datetime:
+    return days_from_today(days, hour)
 
 
 def _sessions(*days: float, hours: int = 3, title: str = "Session") -> list[dict]:

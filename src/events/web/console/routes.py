@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from events.admin.console import AdminHandoffController
 from events.config import Settings
 from events.web.console.event_pages import EventEditorController, SessionEditorController
 from events.web.console.organizer_pages import OrganizerAdminController
@@ -33,6 +34,7 @@ def console_router(settings: Settings, extra: list | None = None) -> Router:
             SessionEditorController,
             QuestionEditorController,
             OrganizerAdminController,
+            AdminHandoffController,
             *(extra or []),
         ],
         guards=[csrf_guard],

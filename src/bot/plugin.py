@@ -1,0 +1,60 @@
+"""The Slack bot as a Convene extension: the Slack endpoints, the FAQ and questions API and
+console page, the FAQ in Piccolo Admin, Slack DMs as the notifier, and the bot's housekeeping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from events.extensions import ConsoleLink, ConvenePlugin, Sweep
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class SlackPlugin(ConvenePlugin):
+    name = "bot"
+
+    def route_handlers(self) -> list:
+        """POST /slack/events: bolt when Slack is configured, a clear 503 when it is not;
+        the organizers' FAQ and questions API either way."""
+        from bot.api import FaqController, QuestionController
+        from bot.route import slack_routes
+        from bot.slack_app import build_bolt_app
+
+        slack = self.settings.slack
+        bolt = build_bolt_app(slack) if slack else None
+        return [*slack_routes(bolt), FaqController, QuestionController]
+
+    def console_pages(self) -> list:
+        from bot.console import FaqConsoleController
+
+        return [FaqConsoleController]
+
+    def console_links(self) -> list[ConsoleLink]:
+        return [ConsoleLink("FAQ and questions", "/console/faq", staff=False)]
+
+    def template_directories(self) -> list[Path]:
+        return [TEMPLATES]
+
+    def admin_tables(self) -> list:
+        from bot.admin import bot_tables
+
+        return bot_tables()
+
+    def sweeps(self) -> list[Sweep]:
+        from bot.tasks import purge_seen_events
+
+        return [purge_seen_events]
+
+    def start(self) -> None:
+        """Notifications go to Slack DMs when Slack is configured (else to the log)."""
+        slack = self.settings.slack
+        if slack is None:
+            return
+        from bot.installations import configure_workspaces
+        from bot.notify import SlackNotifier
+        from bot.slack_app import web_client
+        from events.notifier import set_notifier
+
+        client = web_client(slack)
+        configure_workspaces(client, slack.installs_with_oauth)
+        set_notifier(SlackNotifier(client))
