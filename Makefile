@@ -12,9 +12,12 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # WeasyPrint's fast font subsetting (libharfbuzz-subset0), the certificate fonts
-# (fonts-dejavu-core) and the browser of tests/browser (chromium: Playwright drives it, it
+# (fonts-dejavu-core; fonts-noto-core and fonts-noto-cjk for names in Arabic, Hebrew,
+# Devanagari, Chinese, Japanese, Korean...), poppler-utils (the certificate tests read word
+# boxes with pdftotext) and the browser of tests/browser (chromium: Playwright drives it, it
 # never downloads one), where apt can install them; otherwise see the README.
-SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core chromium
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
+	poppler-utils chromium
 # The browser tests' screenshots (and those of failed tests): ignored by git, under var/.
 export CONVENE_TEST_ARTIFACTS ?= $(CURDIR)/var/test-artifacts
 

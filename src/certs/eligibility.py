@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from certs.enums import CreditMode
@@ -24,7 +25,8 @@ class SessionAttendance:
     title: str
     hours: Decimal
     required: bool
-    attended: bool
+    attended: bool  # checked in
+    ended: bool = True  # only a session that is over counts, whatever its check-ins say
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +47,9 @@ def _hours(value: Decimal) -> str:
 
 def evaluate(kind: EventKind, rule: Rule, sessions: list[SessionAttendance]) -> Verdict:
     """Tracks: every required session and at least N in all. Other kinds: at least N
-    sessions, or at least H hours when the rule sets hours."""
-    attended = [s for s in sessions if s.attended]
+    sessions, or at least H hours when the rule sets hours. Sessions that have not ended
+    count for nothing, check-in or not."""
+    attended = [s for s in sessions if s.attended and s.ended]
     # To the hundredth, as printed: three 80-minute sessions are 4 hours, not 3.999….
     hours = sum((s.hours for s in attended), Decimal("0")).quantize(
         HUNDREDTH, rounding=ROUND_HALF_UP
@@ -54,7 +57,7 @@ def evaluate(kind: EventKind, rule: Rule, sessions: list[SessionAttendance]) -> 
     missing: list[str] = []
     if kind == EventKind.training_track:
         for session in sessions:
-            if session.required and not session.attended:
+            if session.required and not (session.attended and session.ended):
                 missing.append(f"Attend the required session “{session.title}”.")
         if len(attended) < rule.min_sessions:
             missing.append(
@@ -68,6 +71,12 @@ def evaluate(kind: EventKind, rule: Rule, sessions: list[SessionAttendance]) -> 
             if rule.min_hours is not None:
                 need += f" or {_hours(rule.min_hours)} hours"
             missing.append(f"Check in to {need} (attended {len(attended)}, {_hours(hours)} hours).")
+    if missing:
+        missing.extend(
+            f"The session “{s.title}” has not ended yet; it counts once it has."
+            for s in sessions
+            if not s.ended and (s.attended or s.required)
+        )
     credit = rule.fixed_hours if rule.credit == CreditMode.fixed else hours
     return Verdict(
         eligible=not missing,
@@ -94,9 +103,12 @@ async def rule_for(event: dict) -> Rule:
     )
 
 
-async def attendance_by_registration(event_id: int) -> dict[int, list[SessionAttendance]]:
+async def attendance_by_registration(
+    event_id: int, now: datetime | None = None
+) -> dict[int, list[SessionAttendance]]:
     """Every confirmed registration's attendance, session by session (cancelled sessions
-    neither count nor are required)."""
+    neither count nor are required; sessions that end after ``now`` do not count yet)."""
+    now = now or datetime.now(UTC)
     sessions = await fetch(
         "SELECT id, title, starts_at, ends_at, required FROM event_session "
         "WHERE event = {} AND status = 'scheduled' ORDER BY starts_at, id",
@@ -120,6 +132,7 @@ async def attendance_by_registration(event_id: int) -> dict[int, list[SessionAtt
                 hours=Decimal(str((s["ends_at"] - s["starts_at"]).total_seconds() / 3600)),
                 required=bool(s["required"]),
                 attended=(registration["id"], s["id"]) in present,
+                ended=s["ends_at"] <= now,
             )
             for s in sessions
         ]

@@ -5,6 +5,7 @@ WeasyPrint turns it into PDF in certs.pdf, which is imported only where PDFs are
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -15,10 +16,29 @@ from typing import Literal
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from certs.fit import Box, size_class, size_classes, size_for
 from events.formatting import KIND_LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 QR_MASK = 2
+
+# The boxes of the variable text, in points, where the template places them (1in = 72pt):
+# each holds the longest value allowed (names, titles and organizations 200 characters,
+# regions 120, places 300) by wrapping and smaller type, and never pushes another box.
+COLUMN = 9 * 72  # the centred column, 1in from either edge of the 11in page
+SIGNATURE = 4.2 * 72
+BOXES = {
+    "region": Box(COLUMN, 0.34 * 72, 13, 5, 1.15, letter_spacing=0.12, small_caps=True),
+    "name": Box(COLUMN, 0.78 * 72, 30, 6, 1.15),
+    "organization": Box(COLUMN, 0.3 * 72, 12, 5, 1.15),
+    "event": Box(COLUMN, 0.72 * 72, 18, 5, 1.15),
+    "details": Box(COLUMN, 0.4 * 72, 11, 5, 1.25),
+    "credit": Box(COLUMN, 0.28 * 72, 13, 5, 1.15),
+    "signatory_name": Box(SIGNATURE, 0.5 * 72, 10.5, 5, 1.2),
+    "signatory_title": Box(SIGNATURE, 0.5 * 72, 10.5, 5, 1.2),
+    "verify_at": Box(3.6 * 72, 12, 8.5, 4, 1.3),
+}
+SIZE_CLASSES = size_classes(list(BOXES.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +109,28 @@ class CertificateView:
         return qr.svg_inline(scale=3, border=0)
 
     @property
-    def name_size(self) -> str:
-        """Long names get a smaller type, so that they stay on one line inside the frame."""
-        length = len(self.holder_name)
-        return "" if length <= 34 else "long" if length <= 44 else "longer"
+    def details(self) -> str:
+        parts = (self.kind_label, self.dates, self.place)
+        return " · ".join(part for part in parts if part)
+
+    @property
+    def verify_at(self) -> str:
+        return f"Verify at {self.verify_url_short}"
+
+    def fit(self, box: str) -> str:
+        """The size class that fits this certificate's text into the box of that name."""
+        text = {
+            "region": self.region_name,
+            "name": self.holder_name,
+            "organization": self.organization_name,
+            "event": self.event_title,
+            "details": self.details,
+            "credit": self.credit_text,
+            "signatory_name": self.branding.signatory_name,
+            "signatory_title": self.branding.signatory_title,
+            "verify_at": self.verify_at,
+        }[box]
+        return size_class(size_for(text, BOXES[box]))
 
     @property
     def backdrop(self) -> CertificateView:
@@ -123,9 +161,26 @@ def format_dates(starts_on: date, ends_on: date) -> str:
     return f"{first} – {ends_on:%B} {ends_on.day}, {ends_on.year}"
 
 
+def direction(text: str) -> str:
+    """ "rtl" or "ltr" by the text's first strong character (Unicode's rule for a paragraph,
+    what dir="auto" does in browsers: WeasyPrint lays out every box left to right unless
+    told), so "محمد Ali" starts at the right."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
+    )
+    environment.filters["direction"] = direction
+    return environment
 
 
 Layer = Literal["full", "backdrop", "holder"]
@@ -141,7 +196,9 @@ def certificates_html(certificates: list[CertificateView], layer: Layer = "full"
         for number, branding in enumerate(dict.fromkeys(c.branding for c in certificates))
     }
     template = _environment().get_template("certificate.html")
-    return template.render(certificates=certificates, layer=layer, brands=brands)
+    return template.render(
+        certificates=certificates, layer=layer, brands=brands, size_classes=SIZE_CLASSES
+    )
 
 
 def render_verify_page(view) -> str:

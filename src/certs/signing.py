@@ -108,4 +108,6 @@ def _signed(credential_json: str, region_slug: str, created: str) -> str:
     )
     signature = _key(get_settings().secret_key, region_slug).sign(signed_bytes)
     proof = {key: value for key, value in options.items() if key != "@context"}
-    return json.dumps({**credential, "proof": {**proof, "proofValue": _multibase(signature)}})
+    # A set of one: OB 3.0's JSON schema takes ``proof`` as an array only (Data Integrity
+    # allows either form, and the signature covers the credential without it).
+    return json.dumps({**credential, "proof": [{**proof, "proofValue": _multibase(signature)}]})

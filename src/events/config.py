@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -63,6 +64,7 @@ class Settings:
     certificate_dir: Path  # rendered PDFs, re-rendered when missing
     verify_rate_limit: int  # requests per minute per client on public certificate routes
     render_processes: int  # processes a bulk certificate job renders with
+    checkin_opens_before: timedelta  # how long before a session starts check-in opens
     slack: SlackSettings | None  # None: the bot is off and its routes answer 503
     smtp: SmtpSettings | None  # None: emails are written to mail_outbox_dir instead
     mail_from: str
@@ -172,6 +174,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         certificate_dir=Path(env.get("CERTIFICATE_DIR") or data_dir / "certificates"),
         verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
         render_processes=int(env.get("CERTIFICATE_RENDER_PROCESSES") or os.cpu_count() or 1),
+        checkin_opens_before=timedelta(minutes=float(env.get("CHECKIN_OPENS_BEFORE") or 60)),
         slack=_slack(env),
         smtp=smtp_settings(env.get("SMTP_URL")),
         mail_from=env.get("MAIL_FROM") or MAIL_FROM,

@@ -18,7 +18,7 @@ from events.config import SlackSettings
 from events.db import fetch, fetch_one
 from events.notifier import get_notifier, set_notifier
 from events.services import notifications, reminders
-from tests.support.certificates import check_in, issue_one, raw_code
+from tests.support.certificates import check_in, held_event, issue_one, raw_code
 from tests.support.polling import eventually
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.support.world import auth
@@ -198,7 +198,7 @@ async def test_a_reminder_dm_has_the_session_time_and_the_join_link(
 
 
 async def test_an_issued_certificate_is_sent_with_its_links(client, world, slack, server):
-    event = await world.create_event(client, title="GIS for Planners")
+    event = await held_event(client, world, title="GIS for Planners")
     person = await world.member()
     user_id = await _link_slack(person)
     registration = await _register(client, event, person)

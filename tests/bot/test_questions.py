@@ -10,7 +10,7 @@ from bot import faq
 from bot.questions import FAQ_THRESHOLD, NOT_SURE, answer_question, save_answer_to_faq
 from events.db import fetch, fetch_one
 from events.errors import Conflict, InvalidInput, NotFound
-from tests.support.certificates import check_in, event_id, register
+from tests.support.certificates import check_in, event_id, held_event, register
 
 
 async def _ask(text: str, event: dict | None = None, member_id: int | None = None, regions=()):
@@ -142,7 +142,7 @@ async def test_certificate_for_someone_not_registered(client, world):
 
 
 async def test_certificate_says_what_is_missing_then_yes_after_check_in(client, world):
-    event = await world.create_event(client, credit_hours=3)
+    event = await held_event(client, world, credit_hours=3)
     person = await world.member()
     registration_id = await register(client, event, person)
     reply = await _ask("am I eligible for a certificate?", event, person.id)

@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from events.db import fetch
 from tests.support.browser import log_in, screenshot
-from tests.support.certificates import check_in, register
+from tests.support.certificates import check_in, held_event, register
 
 DONE = """() => {
     const job = document.querySelector(".job");
@@ -30,7 +30,7 @@ WATCH = """() => {
 
 
 async def test_issuing_certificates_and_watching_the_progress(page, client, world, accessible):
-    event = await world.create_event(client, title="Resilience Training Day")
+    event = await held_event(client, world, title="Resilience Training Day")
     slug = event["slug"]
     names = [f"Attendee {n}" for n in ("One", "Two", "Three")]
     people = [await world.member(name=name) for name in names]

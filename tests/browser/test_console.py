@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from events.db import fetch
 from events.services.organizers import set_password
 from tests.support.browser import PASSWORD, screenshot
-from tests.support.certificates import register
+from tests.support.certificates import held_event, register
 
 FOCUSED = """() => {
     const el = document.activeElement;
@@ -30,7 +30,7 @@ async def tab_until(page, target: str, limit: int = 30) -> list[str]:
 
 
 async def test_logging_in_and_checking_people_in(page, client, world, accessible):
-    event = await world.create_event(client, title="Traffic Signals Summit", capacity=20)
+    event = await held_event(client, world, title="Traffic Signals Summit", capacity=20)
     slug = event["slug"]
     session_id = event["sessions"][0]["id"]
     ana = await world.member(name="Ana Arrival")

@@ -8,6 +8,7 @@ from tests.support.certificates import (
     bulk_issue,
     check_in,
     event_id,
+    held_event,
     issue_one,
     register,
     wait_for_job,
@@ -93,7 +94,7 @@ async def test_a_member_token_is_not_an_organizer_token(client, world):
 
 
 async def test_the_events_region_organizer_may_do_everything(client, world):
-    event = await world.create_event(client, token=world.colorado_organizer)
+    event = await held_event(client, world, token=world.colorado_organizer)
     first, second = await world.members(2)
     registrations = [await register(client, event, p) for p in (first, second)]
     await check_in(client, world, event["sessions"][0]["id"], *registrations)
@@ -120,7 +121,7 @@ async def test_the_events_region_organizer_may_do_everything(client, world):
 
 
 async def test_an_admin_may_act_on_any_regions_event(client, world):
-    event = await world.create_event(client, regions=["the-connective"])
+    event = await held_event(client, world, regions=["the-connective"])
     person = await world.member()
     registration_id = await register(client, event, person)
     await check_in(client, world, event["sessions"][0]["id"], registration_id)
@@ -170,7 +171,7 @@ async def test_unknown_events_and_codes_are_404_for_organizers(client, world):
 
 
 async def test_a_member_who_did_not_attend_sees_what_is_missing(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     person = await world.member()
     await register(client, event, person)
 
@@ -207,7 +208,7 @@ async def test_a_member_not_registered_gets_404(client, world):
 
 
 async def test_a_member_who_cancelled_is_told_only_confirmed_registrations_qualify(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     person = await world.member()
     registration_id = await register(client, event, person)
     await check_in(client, world, event["sessions"][0]["id"], registration_id)
@@ -222,7 +223,7 @@ async def test_a_member_who_cancelled_is_told_only_confirmed_registrations_quali
 
 
 async def test_the_eligibility_endpoint_needs_a_member(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     response = await client.get(f"/api/events/{event['slug']}/certificate")
     assert response.status_code == 401
     organizer = await client.get(

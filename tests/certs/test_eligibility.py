@@ -16,6 +16,7 @@ from events.enums import EventKind
 from tests.support.certificates import (
     check_in,
     event_id,
+    held_event,
     register,
     session,
     session_ids,
@@ -211,7 +212,7 @@ def test_attended_credit_is_zero_when_nothing_was_attended():
 
 
 async def test_without_a_rule_row_an_event_gets_the_defaults_of_its_kind(client, world):
-    event = await world.create_event(client, credit_hours=2.5)
+    event = await held_event(client, world, credit_hours=2.5)
     rule = await rule_for({"id": await event_id(event), "credit_hours": 2.5})
     assert rule == Rule(
         min_sessions=1, min_hours=None, credit=CreditMode.fixed, fixed_hours=Decimal("2.5")
@@ -219,7 +220,7 @@ async def test_without_a_rule_row_an_event_gets_the_defaults_of_its_kind(client,
 
 
 async def test_the_rule_row_is_read_as_written(client, world):
-    event = await world.create_event(client, credit_hours=3)
+    event = await held_event(client, world, credit_hours=3)
     await set_rule(event, min_sessions=2, min_hours=3.5, credit="attended")
     rule = await rule_for({"id": await event_id(event), "credit_hours": 3})
     assert rule == Rule(
@@ -231,8 +232,9 @@ async def test_the_rule_row_is_read_as_written(client, world):
 
 
 async def test_attendance_comes_session_by_session_with_durations(client, world):
-    event = await world.create_event(
+    event = await held_event(
         client,
+        world,
         kind="training_track",
         sessions=[
             session("Intro", 1.5, day=0, required=True),
@@ -256,8 +258,9 @@ async def test_attendance_comes_session_by_session_with_durations(client, world)
 
 
 async def test_cancelled_sessions_neither_count_nor_are_required(client, world):
-    event = await world.create_event(
+    event = await held_event(
         client,
+        world,
         kind="training_track",
         sessions=[
             session("Foundations", 2, day=0, required=True),
@@ -295,7 +298,7 @@ async def test_cancelled_sessions_neither_count_nor_are_required(client, world):
 
 
 async def test_only_confirmed_registrations_are_evaluated(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     staying, leaving = await world.members(2)
     kept = await register(client, event, staying)
     gone = await register(client, event, leaving)
@@ -311,8 +314,9 @@ async def test_only_confirmed_registrations_are_evaluated(client, world):
 
 
 async def test_hours_exactly_h_from_real_sessions_are_enough(client, world):
-    event = await world.create_event(
+    event = await held_event(
         client,
+        world,
         sessions=[session(f"Part {n}", 80 / 60, day=n) for n in range(4)],
         credit_hours=5,
     )

@@ -12,6 +12,7 @@ from tests.support.certificates import (
     certificate_dir,
     check_in,
     event_id,
+    held_event,
     issue_one,
     pdf_text,
     raw_code,
@@ -32,7 +33,7 @@ async def _certificates(event: dict) -> list[dict]:
 
 async def _attended_event(client, world, *, attended: int, absent: int = 0, **fields):
     """An event whose first ``attended`` registrations are checked in to its session."""
-    event = await world.create_event(client, **fields)
+    event = await held_event(client, world, **fields)
     people = await world.members(attended + absent)
     registrations = [await register(client, event, person) for person in people]
     if attended:
@@ -62,7 +63,7 @@ async def test_bulk_issue_answers_at_once_with_a_job_to_poll(client, world):
 
 
 async def test_bulk_issue_certifies_only_eligible_confirmed_registrations(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     present, absent, cancelled = await world.members(3)
     present_id = await register(client, event, present)
     await register(client, event, absent)
@@ -293,8 +294,9 @@ async def test_issuing_to_an_unknown_registration_is_404(client, world):
 
 
 async def test_credit_hours_follow_the_events_rule(client, world):
-    event = await world.create_event(
+    event = await held_event(
         client,
+        world,
         credit_hours=6,
         sessions=[session("Morning", 1.5, day=0), session("Afternoon", 2.25, day=0)],
     )

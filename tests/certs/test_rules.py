@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.certificates import check_in, issue_one, register, session
+from tests.support.certificates import check_in, held_event, issue_one, register, session
 from tests.support.world import auth
 
 
@@ -11,14 +11,17 @@ def _rule_url(event: dict) -> str:
 
 
 async def test_the_default_rule_is_one_session_with_fixed_hours(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     rule = await client.get(_rule_url(event), headers=auth(world.admin))
     assert rule.json() == {"min_sessions": 1, "min_hours": None, "credit": "fixed"}
 
 
 async def test_a_stricter_rule_changes_who_qualifies_and_the_hours(client, world):
-    event = await world.create_event(
-        client, credit_hours=6, sessions=[session("Morning", 2), session("Afternoon", 1.5, day=1)]
+    event = await held_event(
+        client,
+        world,
+        credit_hours=6,
+        sessions=[session("Morning", 2), session("Afternoon", 1.5, day=1)],
     )
     response = await client.put(
         _rule_url(event),
@@ -41,7 +44,7 @@ async def test_a_stricter_rule_changes_who_qualifies_and_the_hours(client, world
 
 
 async def test_only_the_events_organizers_set_its_rule(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     body = {"min_sessions": 3}
     outsider = await client.put(
         _rule_url(event), json=body, headers=auth(world.connective_organizer)

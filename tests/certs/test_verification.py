@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import random
 import subprocess
@@ -221,6 +223,7 @@ async def test_the_badge_is_an_open_badges_3_credential(client, world, server):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vc+ld+json")
     badge = response.json()
+    badges.check_schema(badge)
     assert badge["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert badge["@context"][1].startswith("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0")
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
@@ -249,6 +252,7 @@ async def test_a_revoked_badge_is_valid_only_until_the_revocation(client, world,
     revoked = await _revoke(client, world, certificate["code"])
     badge = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
     assert badge["validUntil"].startswith(revoked["revoked_on"])
+    badges.check_schema(badge)
     assert verifier.verify(badge)["verified"] is True  # signed again with its end date
 
 
@@ -262,7 +266,8 @@ async def test_the_badge_is_signed_by_its_region_and_verifies_independently(
 ):
     _, _, _, certificate = await attended_certificate(client, world, name="Ana Núñez")
     badge = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
-    proof = badge["proof"]
+    badges.check_schema(badge)
+    [proof] = badge["proof"]
     assert proof["type"] == "DataIntegrityProof"
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"
@@ -279,6 +284,34 @@ async def test_the_badge_is_signed_by_its_region_and_verifies_independently(
     other = (await client.get(f"/api/certificates/{certificate['code']}/badge")).json()
     other["issuer"] = {**other["issuer"], "id": signing.issuer_did("the-connective")}
     assert verifier.verify(other)["verified"] is False
+
+
+async def test_the_badge_names_its_holder_by_a_salted_hash_of_their_email(client, world, verifier):
+    """OB 3.0: a subject has an ``id`` or an ``identifier``; ours is an IdentityObject whose
+    salt differs per certificate and stays put, so the signed badge is reproducible."""
+    _, person, _, first = await attended_certificate(client, world, name="Ana Núñez")
+    _, _, _, second = await attended_certificate(client, world)
+    badge = (await client.get(f"/api/certificates/{first['code']}/badge")).json()
+    badges.check_schema(badge)
+    [identity] = badge["credentialSubject"]["identifier"]
+    assert set(identity) == {"type", "identityHash", "identityType", "hashed", "salt"}
+    assert (identity["type"], identity["identityType"], identity["hashed"]) == (
+        "IdentityObject",
+        "emailAddress",
+        True,
+    )
+    expected = hashlib.sha256((person.email + identity["salt"]).encode()).hexdigest()
+    assert identity["identityHash"] == f"sha256${expected}"
+    assert person.email not in json.dumps(badge)
+    assert verifier.verify(badge) == {"verified": True, "errors": []}
+    other = (await client.get(f"/api/certificates/{second['code']}/badge")).json()
+    assert other["credentialSubject"]["identifier"][0]["salt"] != identity["salt"]
+    again = (await client.get(f"/api/certificates/{first['code']}/badge")).json()
+    assert again == badge
+    # The hash is signed: another address cannot be swapped in.
+    swapped = json.loads(json.dumps(badge))
+    swapped["credentialSubject"]["identifier"][0]["identityHash"] = "sha256$" + "0" * 64
+    assert verifier.verify(swapped)["verified"] is False
 
 
 # Rate limits.

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from events.db import fetch
+from tests.support.certificates import held_event
 from tests.support.clock import days_from_today
 from tests.support.world import auth
 
@@ -94,7 +95,8 @@ async def _manage_calls(client, event: dict, token: str) -> dict[str, int]:
 
 
 async def _connective_event(client, world, **fields) -> dict:
-    event = await world.create_event(client, **{"regions": ["the-connective"], **fields})
+    """An event held days ago, so that its session can be checked in."""
+    event = await held_event(client, world, **{"regions": ["the-connective"], **fields})
     person = await world.member("phoenix")
     event["registration_id"] = (await _register(client, event["slug"], person))["id"]
     return event
@@ -159,7 +161,7 @@ async def test_region_organizer_lists_only_own_regions_events(client, world):
 
 
 async def test_checkin_staff_can_list_attendees_and_check_in_at_own_region(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     person = await world.member()
     registration = await _register(client, event["slug"], person)
     session_id = event["sessions"][0]["id"]
@@ -468,7 +470,7 @@ async def test_moving_a_session_updates_the_event_dates(client, world):
 
 
 async def test_cancelling_a_session_bumps_revision_and_marks_it_cancelled(client, world):
-    event = await world.create_event(client, sessions=[_session("A", 10), _session("B", 11)])
+    event = await held_event(client, world, sessions=[_session("A", -10), _session("B", -9)])
     first, second = event["sessions"]
     response = await client.post(
         f"/api/manage/sessions/{first['id']}/cancel", headers=auth(world.admin)
@@ -489,7 +491,7 @@ async def test_cancelling_a_session_bumps_revision_and_marks_it_cancelled(client
 
 
 async def test_cancelling_the_event_bumps_every_session(client, world):
-    event = await world.create_event(client, sessions=[_session("A", 10), _session("B", 11)])
+    event = await held_event(client, world, sessions=[_session("A", -10), _session("B", -9)])
     response = await client.post(
         f"/api/manage/events/{event['slug']}/cancel", headers=auth(world.admin)
     )
@@ -630,7 +632,7 @@ async def test_organizer_view_includes_online_url_and_public_view_does_not(clien
 
 
 async def test_single_check_in_then_repeat_is_harmless(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     person = await world.member()
     registration = await _register(client, event["slug"], person)
     url = f"/api/manage/sessions/{event['sessions'][0]['id']}/attendance"
@@ -650,7 +652,7 @@ async def test_single_check_in_then_repeat_is_harmless(client, world):
 
 
 async def test_bulk_check_in_records_everyone_once(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     people = await world.members(3)
     ids = [(await _register(client, event["slug"], p))["id"] for p in people]
     url = f"/api/manage/sessions/{event['sessions'][0]['id']}/attendance"
@@ -668,7 +670,7 @@ async def test_bulk_check_in_records_everyone_once(client, world):
 
 
 async def test_waitlisted_registration_cannot_be_checked_in(client, world):
-    event = await world.create_event(client, capacity=1)
+    event = await held_event(client, world, capacity=1)
     first, second = await world.members(2)
     confirmed = await _register(client, event["slug"], first)
     waitlisted = await _register(client, event["slug"], second)
@@ -685,7 +687,7 @@ async def test_waitlisted_registration_cannot_be_checked_in(client, world):
 
 
 async def test_registration_of_another_event_cannot_be_checked_in(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     other = await world.create_event(client)
     person = await world.member()
     registration = await _register(client, other["slug"], person)
@@ -713,7 +715,7 @@ async def test_check_in_at_a_cancelled_session_is_refused(client, world):
 
 
 async def test_undoing_a_check_in_removes_it(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     a, b = await world.members(2)
     ids = [(await _register(client, event["slug"], p))["id"] for p in (a, b)]
     url = f"/api/manage/sessions/{event['sessions'][0]['id']}/attendance"
@@ -728,7 +730,7 @@ async def test_undoing_a_check_in_removes_it(client, world):
 
 
 async def test_attendee_list_counts_sessions_attended(client, world):
-    event = await world.create_event(client, sessions=[_session("A", 10), _session("B", 11)])
+    event = await held_event(client, world, sessions=[_session("A", -10), _session("B", -9)])
     a, b = await world.members(2)
     ra = await _register(client, event["slug"], a)
     rb = await _register(client, event["slug"], b)

@@ -14,11 +14,16 @@ from events.db import fetch, fetch_one
 from tests.support.polling import eventually
 from tests.support.world import Person, World, auth
 
-START = (datetime.now(UTC) + timedelta(days=10)).replace(hour=15, minute=0, second=0, microsecond=0)
+# Certificates count only sessions that have ended, and check-in opens shortly before a
+# session starts: the events these tests certify were held days ago (days, not minutes, so
+# no test is near a boundary), recent enough for the bot to still look them up. Their
+# registration stays open after the event, so members can register as before.
+START = (datetime.now(UTC) - timedelta(days=10)).replace(hour=15, minute=0, second=0, microsecond=0)
+REGISTRATION_CLOSES = (START + timedelta(days=40)).isoformat()
 
 
 def session(title: str, hours: float, day: int = 0, required: bool = False) -> dict:
-    """A session on the ``day``-th day of the event, ``hours`` long."""
+    """A session on the ``day``-th day of the event (days ago), ``hours`` long."""
     starts = START + timedelta(days=day)
     return {
         "title": title,
@@ -26,6 +31,18 @@ def session(title: str, hours: float, day: int = 0, required: bool = False) -> d
         "ends_at": (starts + timedelta(minutes=round(hours * 60))).isoformat(),
         "required": required,
     }
+
+
+async def held_event(client: httpx.AsyncClient, world: World, **fields) -> dict:
+    """A published event whose sessions (one of 3 hours unless told) are over."""
+    return await world.create_event(
+        client,
+        **{
+            "sessions": [session("Main", 3)],
+            "registration_closes_at": REGISTRATION_CLOSES,
+            **fields,
+        },
+    )
 
 
 def session_ids(event: dict) -> dict[str, int]:
@@ -83,7 +100,7 @@ async def attended_certificate(
     client: httpx.AsyncClient, world: World, *, name: str | None = None, **event_fields
 ) -> tuple[dict, Person, int, dict]:
     """An event, a member checked in to its first session, and their certificate (as JSON)."""
-    event = await world.create_event(client, **event_fields)
+    event = await held_event(client, world, **event_fields)
     person = await world.member(name=name)
     registration_id = await register(client, event, person)
     await check_in(client, world, event["sessions"][0]["id"], registration_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from events import schemas
+from events import formatting, schemas
 from events.auth import OrganizerPrincipal
+from events.config import get_settings
 from events.db import fetch, fetch_one, load_json, write_transaction
 from events.enums import CheckInMethod, RegistrationSource, RegistrationStatus
 from events.errors import Conflict, InvalidInput, NotFound
@@ -109,11 +110,41 @@ def _safe(value: str) -> str:
 
 
 async def _session(organizer: OrganizerPrincipal, session_id: int) -> dict:
-    row = await fetch_one("SELECT id, event, status FROM event_session WHERE id = {}", session_id)
+    row = await fetch_one(
+        "SELECT s.id, s.event, s.status, s.starts_at, e.timezone FROM event_session s "
+        "JOIN event e ON e.id = s.event WHERE s.id = {}",
+        session_id,
+    )
     if row is None:
         raise NotFound("No such session.")
     await require_event_access(organizer, row["event"], manage=False)
     return row
+
+
+def check_in_opens_at(starts_at: datetime, opens_before: timedelta | None = None) -> datetime:
+    """Attendance is taken from shortly before a session starts, never for one ahead:
+    a check-in is what certificates count."""
+    if opens_before is None:
+        opens_before = get_settings().checkin_opens_before
+    return starts_at - opens_before
+
+
+def require_check_in_open(session: dict, now: datetime) -> None:
+    if session["status"] == "cancelled":
+        raise Conflict("This session was cancelled.", reason="session_cancelled")
+    opens = check_in_opens_at(session["starts_at"])
+    if now < opens:
+        raise Conflict(
+            f"Check-in for this session opens {formatting.moment(opens, session['timezone'])}, "
+            f"{_minutes(get_settings().checkin_opens_before)} before it starts.",
+            reason="check_in_not_open",
+            opens_at=opens.astimezone(UTC).isoformat(),
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 async def check_in(
@@ -121,8 +152,8 @@ async def check_in(
 ) -> schemas.CheckInResult:
     """Check in confirmed attendees; repeating a check-in is harmless."""
     session = await _session(organizer, session_id)
-    if session["status"] == "cancelled":
-        raise Conflict("This session was cancelled.", reason="session_cancelled")
+    now = datetime.now(UTC)
+    require_check_in_open(session, now)
     wanted = sorted(set(request.registration_ids))
     placeholders = ", ".join("{}" for _ in wanted)
     rows = await fetch(
@@ -140,7 +171,6 @@ async def check_in(
             unknown=unknown,
             not_confirmed=sorted(unconfirmed),
         )
-    now = datetime.now(UTC)
     async with write_transaction():
         present = await fetch(
             f"SELECT registration FROM attendance WHERE session = {{}} "

@@ -11,7 +11,7 @@ import httpx
 
 from events.enums import OrganizerRole
 from events.services.organizers import ensure_organizer, set_password
-from tests.support.certificates import check_in, register
+from tests.support.certificates import check_in, held_event, register
 from tests.support.clock import days_from_today
 from tests.support.polling import eventually
 from tests.support.world import auth
@@ -192,7 +192,7 @@ async def test_the_waitlist_is_shown_in_order(client, world):
 
 
 async def test_check_in_staff_use_the_sheet(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     session_id = event["sessions"][0]["id"]
     ana = await world.member(name="Ana Arrival")
     bob = await world.member(name="Bob Later")
@@ -265,7 +265,7 @@ async def test_the_attendee_csv_downloads(client, world):
 
 
 async def test_bulk_certificates_and_their_progress(client, world):
-    event = await world.create_event(client)
+    event = await held_event(client, world)
     people = [await world.member() for _ in range(2)]
     ids = [await register(client, event, person) for person in people]
     await check_in(client, world, event["sessions"][0]["id"], *ids)

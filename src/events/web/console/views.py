@@ -102,6 +102,7 @@ class CheckInSheet(Struct):
     rows: list[SheetRow]
     checked_in: int
     confirmed: int
+    opens_at: str | None = None  # when check-in for the chosen session opens, if later
 
 
 def _default_session(sessions: list[schemas.Session]) -> int | None:
@@ -160,7 +161,17 @@ async def checkin_sheet(
         rows=rows,
         checked_in=len(checked),
         confirmed=confirmed.total,
+        opens_at=_opens_later(event, chosen),
     )
+
+
+def _opens_later(event: schemas.Event, session_id: int | None) -> str | None:
+    """The sheet says so when its session is too far ahead to take attendance."""
+    session = next((s for s in event.sessions if s.id == session_id), None)
+    if session is None:
+        return None
+    opens = attendance.check_in_opens_at(session.starts_at)
+    return format.moment(opens, event.timezone) if datetime.now(UTC) < opens else None
 
 
 async def check_in(
