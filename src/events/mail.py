@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import secrets
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -21,6 +22,9 @@ from events.config import Settings, SmtpSettings, get_settings
 
 logger = logging.getLogger("convene.mail")
 
+# A header is one line: a title or name stored with a line break or a character pasted from
+# Word would make EmailMessage refuse the whole message.
+_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with the relay
 
 
@@ -31,7 +35,7 @@ def build_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=_domain(sender))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
@@ -83,10 +87,15 @@ def write_to_outbox(settings: Settings, message: EmailMessage) -> Path:
     return path
 
 
+def header_text(value: str) -> str:
+    """The text on one header line: control characters and line breaks become spaces."""
+    return _HEADER_BREAKS.sub(" ", value).strip()
+
+
 def address(name: str, email: str) -> str:
     """``Name <email>``, quoted as the header needs it (the bare address if it can't be)."""
     username, _, domain = email.partition("@")
     try:
-        return str(Address(display_name=name, username=username, domain=domain))
+        return str(Address(display_name=header_text(name), username=username, domain=domain))
     except (ValueError, IndexError):
         return email

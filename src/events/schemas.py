@@ -148,7 +148,8 @@ class CalendarLinks(Struct):
     ics: str  # download / "add to calendar"
     webcal: str  # subscribe: calendar apps follow changes
     google: str | None = None  # "Add to Google Calendar" (the next session)
-    outlook: str | None = None  # "Add to Outlook" (the next session)
+    outlook: str | None = None  # "Add to Outlook.com" (personal accounts; the next session)
+    outlook_office: str | None = None  # "Add to Outlook" for work or school (Microsoft 365)
 
 
 class PersonalCalendar(Struct):

@@ -240,6 +240,7 @@ async def test_detail_has_sessions_seats_regions_and_topics(client, world, serve
             "webcal": f"webcal://{server.split('://')[1]}/calendar/regions/colorado.ics",
             "google": None,
             "outlook": None,
+            "outlook_office": None,
         },
     }
     assert detail["regions"][1]["is_national"] is True

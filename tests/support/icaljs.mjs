@@ -6,7 +6,7 @@ import ICAL from "ical.js";
 // ical.js predates RFC 7986: it reads properties it does not know as raw, still-escaped
 // text. Declare NAME (RFC 7986 section 5.1) and the X-WR- names as TEXT, as clients treat
 // them. REFRESH-INTERVAL stays undeclared so that its type shows whether VALUE=DURATION is set.
-for (const name of ["name", "x-wr-calname", "x-wr-caldesc"]) {
+for (const name of ["name", "x-wr-calname", "x-wr-caldesc", "x-wr-timezone"]) {
   ICAL.design.icalendar.property[name] ??= { defaultType: "text" };
 }
 
@@ -73,6 +73,7 @@ const result = {
   name: text_of(root, "name"),
   x_wr_calname: text_of(root, "x-wr-calname"),
   x_wr_caldesc: text_of(root, "x-wr-caldesc"),
+  x_wr_timezone: text_of(root, "x-wr-timezone"),
   description: text_of(root, "description"),
   url: text_of(root, "url"),
   refresh_interval: property(root, "refresh-interval"),

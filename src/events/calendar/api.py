@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from typing import Annotated
 
@@ -50,7 +51,18 @@ def _not_modified(headers, etag: str, feed: RenderedFeed) -> bool:
     return False
 
 
-def calendar_response(request: Request, feed: RenderedFeed, *, private: bool) -> Response:
+def disposition(*words: str | None) -> str:
+    """``inline; filename="convene-<words>.ics"``: letters, digits and hyphens only, so the
+    quoted filename needs no escaping and no ``filename*`` (RFC 6266)."""
+    stem = "-".join(
+        cleaned for word in words if word and (cleaned := re.sub(r"[^a-z0-9]+", "-", word.lower()))
+    ).strip("-")
+    return f'inline; filename="convene-{stem[:80].strip("-") or "events"}.ics"'
+
+
+def calendar_response(
+    request: Request, feed: RenderedFeed, *, private: bool, filename: str
+) -> Response:
     received = request.headers
     gzip_ok = _accepts_gzip(received.get("accept-encoding", ""))
     etag = feed.gzip_etag if gzip_ok else feed.etag
@@ -58,6 +70,7 @@ def calendar_response(request: Request, feed: RenderedFeed, *, private: bool) ->
         "ETag": etag,
         "Vary": "Accept-Encoding",
         "Cache-Control": ("private" if private else "public") + ", max-age=300",
+        "Content-Disposition": filename,
     }
     if feed.last_modified_http:
         headers["Last-Modified"] = feed.last_modified_http
@@ -103,10 +116,10 @@ class CalendarController(Controller):
             summary = event["summary"] or event["title"]
             return FeedInfo(event["title"], summary, f"{_base()}/events/{slug}")
 
-        feed = await feeds.public_feed(feeds.FeedScope(event=slug), describe)
+        feed = await feeds.public_feed(feeds.FeedScope("event", event=slug), describe)
         if feed is None:
             raise NotFound(f"No event '{slug}'.")
-        return calendar_response(request, feed, private=False)
+        return calendar_response(request, feed, private=False, filename=disposition(slug))
 
     @route(
         "/all.ics",
@@ -120,7 +133,11 @@ class CalendarController(Controller):
         topic: Annotated[str | None, QueryParameter(max_length=40)] = None,
         kind: Annotated[EventKind | None, QueryParameter()] = None,
     ) -> Response:
-        scope = feeds.FeedScope(region=region, topic=topic, kind=kind.value if kind else None)
+        feeds.check_filter("region", region)
+        feeds.check_filter("topic", topic)
+        scope = feeds.FeedScope(
+            "all", region=region, topic=topic, kind=kind.value if kind else None
+        )
         filters = ", ".join(
             f"{k}: {v}"
             for k, v in (("region", region), ("topic", topic), ("kind", scope.kind))
@@ -134,23 +151,25 @@ class CalendarController(Controller):
 
         feed = await feeds.public_feed(scope, describe)
         assert feed is not None
-        return calendar_response(request, feed, private=False)
+        filename = disposition("events", region, topic, scope.kind)
+        return calendar_response(request, feed, private=False, filename=filename)
 
     @route("/regions/{filename:str}", http_method=GET_OR_HEAD, summary="A region's events (.ics)")
     async def region_feed(self, request: Request, filename: FromPath[str]) -> Response:
         slug = _ics_name(filename)
 
         async def describe() -> FeedInfo | None:
-            region = await fetch_one("SELECT name FROM region WHERE slug = {}", slug)
+            region = await fetch_one("SELECT name, timezone FROM region WHERE slug = {}", slug)
             if region is None:
                 return None
             name = region["name"]
-            return FeedInfo(name, f"Events of {name}.", f"{_base()}/regions/{slug}")
+            url = f"{_base()}/regions/{slug}"
+            return FeedInfo(name, f"Events of {name}.", url, timezone=region["timezone"])
 
-        feed = await feeds.public_feed(feeds.FeedScope(region=slug), describe)
+        feed = await feeds.public_feed(feeds.FeedScope("region", region=slug), describe)
         if feed is None:
             raise NotFound(f"No region '{slug}'.")
-        return calendar_response(request, feed, private=False)
+        return calendar_response(request, feed, private=False, filename=disposition(slug))
 
     @route(
         "/me/{filename:str}",
@@ -166,9 +185,8 @@ class CalendarController(Controller):
             "The sessions you registered for, kept up to date by Convene.",
             f"{_base()}/events",
         )
-        return calendar_response(
-            request, await feeds.personal_feed(member["id"], info), private=True
-        )
+        feed = await feeds.personal_feed(member["id"], info)
+        return calendar_response(request, feed, private=True, filename=disposition("my-events"))
 
 
 class MyCalendarController(Controller):

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 from urllib.parse import urlsplit
 
 from events.calendar import gzip_blocks, ical
@@ -19,6 +20,7 @@ from events.calendar.cache import LRU, ChangeClock, RenderedFeed
 from events.calendar.entries import Personal, build_entry
 from events.config import get_settings
 from events.db import fetch, fetch_one
+from events.errors import InvalidInput
 
 CANCELLED_KEPT = timedelta(days=30)  # cancelled sessions stay visible this long
 HISTORY = timedelta(days=365)  # sessions that ended longer ago leave the feeds
@@ -39,12 +41,26 @@ DETAIL_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class FeedScope:
-    """Which public feed: one event, a region, or everything with optional filters."""
+    """Which public feed: one event, a region, or everything with optional filters. It is
+    the key of the feed cache, so it holds all that shapes a feed: ``feed`` names the route,
+    which decides the calendar's name, description, URL and zone (a region's feed and
+    all.ics filtered by that region hold the same events under different names)."""
 
+    feed: Literal["event", "region", "all"]
     event: str | None = None
     region: str | None = None
     topic: str | None = None
     kind: str | None = None
+
+
+def check_filter(name: str, value: str | None) -> None:
+    """Filter values are echoed into the calendar's name: text a calendar can carry, or 422."""
+    if value is not None and ical.clean_text(value) != value:
+        raise InvalidInput(
+            f"The {name} filter holds a control character.",
+            reason="invalid_value",
+            parameter=name,
+        )
 
 
 fragments: LRU[tuple, bytes] = LRU(max_entries=200_000)

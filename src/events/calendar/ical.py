@@ -7,10 +7,11 @@ so equal data always serialises to equal bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from icalendar import (
     Calendar,
@@ -29,6 +30,26 @@ from icalendar import (
 
 PRODID = "-//NSCP//Convene//EN"
 REFRESH = timedelta(hours=6)
+# RFC 5545 3.3.11: TEXT holds no CONTROL character but HTAB (a line break is the escaped
+# LF). Strict readers (the `ical` package of Home Assistant) reject the whole calendar for
+# one U+000B pasted from Word, so none may leave: C0 but tab, LF and CR, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Word's manual line break (VT), page break (FF) and NEL stand for line breaks.
+_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85]")
+
+
+_URI_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str, *, uri: bool = False) -> str:
+    """Text as iCalendar may carry it: line breaks as LF, no control character (and in a
+    URI no whitespace control at all). Every text value of a feed goes through here,
+    whatever the database holds."""
+    if uri:
+        return _URI_CONTROL.sub("", value)
+    if _CONTROL.search(value) is None and "\r" not in value:
+        return value  # the usual case: nothing to copy
+    return _CONTROL.sub("", _BREAKS.sub("\n", value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +57,7 @@ class FeedInfo:
     name: str
     description: str
     url: str
+    timezone: str | None = None  # X-WR-TIMEZONE: the zone clients show the feed in
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,32 +86,41 @@ def _utc(value: datetime) -> datetime:
 
 
 def _with(value, **params):
-    value.params.update(params)
+    value.params.update({name: clean_text(text) for name, text in params.items() if text})
     return value
+
+
+def _text(value: str) -> vText:
+    return vText(clean_text(value))
+
+
+def _uri(value: str) -> vUri:
+    return vUri(clean_text(value, uri=True))
 
 
 def render_session(entry: SessionEntry) -> bytes:
     # Properties are set as typed values rather than through Event.add(): the same bytes,
     # without add()'s type guessing, which is a sixth of the cost of a cold feed.
     event = Event()
-    event["UID"] = vText(entry.uid)
+    event["UID"] = _text(entry.uid)
     event["DTSTAMP"] = vDDDTypes(_utc(entry.stamp))
     event["LAST-MODIFIED"] = vDDDTypes(_utc(entry.stamp))
     event["SEQUENCE"] = vInt(entry.sequence)
     event["DTSTART"] = vDDDTypes(_utc(entry.starts_at))
     event["DTEND"] = vDDDTypes(_utc(entry.ends_at))
-    event["SUMMARY"] = vText(entry.summary)
-    event["DESCRIPTION"] = vText(entry.description)
-    event["URL"] = _with(vUri(entry.url), VALUE="URI")
-    event["STATUS"] = vText(entry.status)
+    event["SUMMARY"] = _text(entry.summary)
+    event["DESCRIPTION"] = _text(entry.description)
+    event["URL"] = _with(_uri(entry.url), VALUE="URI")
+    event["STATUS"] = _text(entry.status)
     if entry.location:
-        event["LOCATION"] = vText(entry.location)
+        event["LOCATION"] = _text(entry.location)
     if entry.geo:
         event["GEO"] = vGeo(entry.geo)
     if entry.categories:
-        event["CATEGORIES"] = vCategory(list(entry.categories))
+        event["CATEGORIES"] = vCategory([clean_text(name) for name in entry.categories])
     if entry.organizer_url:
-        event["ORGANIZER"] = _with(vCalAddress(entry.organizer_url), CN=entry.organizer_name)
+        organizer = vCalAddress(clean_text(entry.organizer_url, uri=True))
+        event["ORGANIZER"] = _with(organizer, CN=entry.organizer_name)
     if entry.status == "CANCELLED":
         event["TRANSP"] = vText("TRANSPARENT")
     return event.to_ical()
@@ -119,11 +150,13 @@ def calendar_head(info: FeedInfo) -> tuple[bytes, bytes]:
     calendar.add("calscale", "GREGORIAN")
     # NAME and the X-WR- properties are TEXT, but icalendar leaves them unescaped (vUnknown):
     # a newline in a title would fail to serialise, a comma or backslash would be misread.
-    calendar.add("name", vText(info.name))
-    calendar.add("x-wr-calname", vText(info.name))
-    calendar.add("description", info.description)
-    calendar.add("x-wr-caldesc", vText(info.description))
-    calendar.add("url", vUri(info.url), parameters={"VALUE": "URI"})
+    calendar.add("name", _text(info.name))
+    calendar.add("x-wr-calname", _text(info.name))
+    calendar.add("description", _text(info.description))
+    calendar.add("x-wr-caldesc", _text(info.description))
+    if info.timezone:
+        calendar.add("x-wr-timezone", _text(info.timezone))
+    calendar.add("url", _uri(info.url), parameters={"VALUE": "URI"})
     # RFC 7986 wants VALUE=DURATION, which icalendar's refresh_interval leaves out.
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
@@ -142,10 +175,31 @@ def _stamp(value: datetime) -> str:
     return _utc(value).strftime("%Y%m%dT%H%M%SZ")
 
 
-def google_link(
+GOOGLE = "https://calendar.google.com/calendar/render"
+OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"  # work or school
+OUTLOOK_COM = "https://outlook.live.com/calendar/0/deeplink/compose"  # personal accounts
+
+
+@dataclass(frozen=True, slots=True)
+class AddLinks:
+    """The links that add one session to a calendar service, one per service."""
+
+    google: str
+    outlook_office: str
+    outlook_com: str
+
+
+def _query(params: dict[str, str]) -> str:
+    # Spaces as %20, not "+": Outlook shows a "+" as a plus sign (calendar-link#219), and
+    # Google reads either. Control characters are cleaned as in the feeds.
+    return urlencode({k: clean_text(v) for k, v in params.items()}, quote_via=quote)
+
+
+def add_links(
     title: str, starts_at: datetime, ends_at: datetime, details: str, where: str
-) -> str:
-    query = urlencode(
+) -> AddLinks:
+    """The one builder of "add to calendar" links (pages, API, bot), in whole UTC seconds."""
+    google = _query(
         {
             "action": "TEMPLATE",
             "text": title,
@@ -154,13 +208,7 @@ def google_link(
             "location": where,
         }
     )
-    return f"https://calendar.google.com/calendar/render?{query}"
-
-
-def outlook_link(
-    title: str, starts_at: datetime, ends_at: datetime, details: str, where: str
-) -> str:
-    query = urlencode(
+    outlook = _query(
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
@@ -171,4 +219,8 @@ def outlook_link(
             "location": where,
         }
     )
-    return f"https://outlook.live.com/calendar/0/deeplink/compose?{query}"
+    return AddLinks(
+        google=f"{GOOGLE}?{google}",
+        outlook_office=f"{OUTLOOK_OFFICE}?{outlook}",
+        outlook_com=f"{OUTLOOK_COM}?{outlook}",
+    )

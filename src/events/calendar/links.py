@@ -39,6 +39,8 @@ def event_links(
     )
     details = f"{url}\n\nAll sessions: {links.ics}" if len(sessions) > 1 else url
     place = session.location_name or where
-    links.google = ical.google_link(name, session.starts_at, session.ends_at, details, place)
-    links.outlook = ical.outlook_link(name, session.starts_at, session.ends_at, details, place)
+    added = ical.add_links(name, session.starts_at, session.ends_at, details, place)
+    links.google = added.google
+    links.outlook_office = added.outlook_office
+    links.outlook = added.outlook_com
     return links

@@ -110,8 +110,8 @@ async def create_event(organizer: OrganizerPrincipal, data: schemas.EventCreate)
                 venue.longitude if venue else None,
                 data.online_url,
                 data.capacity,
-                data.registration_opens_at,
-                data.registration_closes_at,
+                sessions.whole_seconds(data.registration_opens_at),
+                sessions.whole_seconds(data.registration_closes_at),
                 data.members_only,
                 data.organization_seat_cap,
                 data.approval_required,
@@ -166,7 +166,7 @@ async def update_event(
 ) -> schemas.Event:
     row = await event_for_manager(organizer, slug)
     changes: dict[str, object] = {
-        field: getattr(data, field)
+        field: sessions.whole_seconds(getattr(data, field))
         for field in _PLAIN_FIELDS
         if getattr(data, field) is not msgspec.UNSET
     }

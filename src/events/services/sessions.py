@@ -24,10 +24,16 @@ def require_aware(value: datetime | None) -> None:
         )
 
 
+def whole_seconds(value: object) -> object:
+    """Times are stored in whole seconds: iCalendar and calendar links have no fractions,
+    and the API must say what the feeds say."""
+    return value.replace(microsecond=0) if isinstance(value, datetime) else value
+
+
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     require_aware(starts_at)
     require_aware(ends_at)
-    if ends_at <= starts_at:
+    if whole_seconds(ends_at) <= whole_seconds(starts_at):  # as they will be stored
         raise InvalidInput("A session must end after it starts.", reason="invalid_session_times")
 
 
@@ -43,8 +49,8 @@ async def insert_session(event_id: int, data: schemas.SessionCreate) -> int:
         event_id,
         data.title,
         data.description,
-        data.starts_at,
-        data.ends_at,
+        whole_seconds(data.starts_at),
+        whole_seconds(data.ends_at),
         data.location_name,
         data.location_address,
         data.required,
@@ -108,7 +114,7 @@ async def update_session(
     """Apply the changes; returns the event's slug."""
     row = await _session_for_manager(organizer, session_id)
     changes = {
-        field: value
+        field: whole_seconds(value)
         for field in data.__struct_fields__
         if (value := getattr(data, field)) is not msgspec.UNSET
     }

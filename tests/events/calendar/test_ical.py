@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 from events.calendar.ical import (
     FeedInfo,
     SessionEntry,
-    google_link,
-    outlook_link,
+    add_links,
+    clean_text,
     render_calendar,
     render_session,
 )
+from tests.support import strict_ical
 from tests.support.feeds import physical_lines
 from tests.support.node import ROOT
 
@@ -152,13 +153,13 @@ def test_the_empty_calendar_holds_a_vtimezone_and_parses(parse_ics):
 
 
 def test_google_link_has_utc_times():
-    link = google_link(
+    link = add_links(
         "Drill, part 1",
         datetime(2027, 11, 7, 1, 30, tzinfo=DENVER, fold=1),
         datetime(2027, 11, 7, 3, 0, tzinfo=DENVER),
         "https://convene.test/events/drill",
         "City Hall",
-    )
+    ).google
     parts = urlsplit(link)
     assert (parts.scheme, parts.netloc, parts.path) == (
         "https",
@@ -173,18 +174,95 @@ def test_google_link_has_utc_times():
     assert query["location"] == ["City Hall"]
 
 
-def test_outlook_link_has_utc_times():
-    link = outlook_link(
+def test_outlook_links_have_utc_times():
+    links = add_links(
         "Drill",
         datetime(2027, 3, 14, 1, 30, tzinfo=DENVER),
         datetime(2027, 3, 14, 3, 30, tzinfo=DENVER),
         "Details",
         "Online",
     )
-    parts = urlsplit(link)
-    assert parts.scheme == "https" and parts.netloc == "outlook.live.com"
-    query = parse_qs(parts.query)
-    assert query["startdt"] == ["2027-03-14T08:30:00Z"]
-    assert query["enddt"] == ["2027-03-14T09:30:00Z"]
-    assert query["subject"] == ["Drill"]
-    assert query["rru"] == ["addevent"]
+    for link, host in (
+        (links.outlook_office, "outlook.office.com"),
+        (links.outlook_com, "outlook.live.com"),
+    ):
+        parts = urlsplit(link)
+        assert (parts.scheme, parts.netloc) == ("https", host)
+        assert parts.path == "/calendar/0/deeplink/compose"
+        query = parse_qs(parts.query)
+        assert query["startdt"] == ["2027-03-14T08:30:00Z"]
+        assert query["enddt"] == ["2027-03-14T09:30:00Z"]
+        assert query["subject"] == ["Drill"]
+        assert query["rru"] == ["addevent"]
+
+
+def test_links_encode_spaces_as_percent_20_and_keep_every_character():
+    """Outlook shows a "+" from a query as a plus sign: spaces must be %20."""
+    links = add_links(
+        "Smart Streets: 1 + 1 & more",
+        datetime(2027, 3, 14, 15, 0, 0, 750000, tzinfo=UTC),
+        datetime(2027, 3, 14, 16, 0, tzinfo=UTC),
+        "Line one\nZweite Zeile, ü",
+        "City Hall\x0b Room 2",
+    )
+    outlook_query = (
+        "path=%2Fcalendar%2Faction%2Fcompose&rru=addevent"
+        "&subject=Smart%20Streets%3A%201%20%2B%201%20%26%20more"
+        "&startdt=2027-03-14T15%3A00%3A00Z&enddt=2027-03-14T16%3A00%3A00Z"
+        "&body=Line%20one%0AZweite%20Zeile%2C%20%C3%BC&location=City%20Hall%0A%20Room%202"
+    )
+    assert links.outlook_office == (
+        f"https://outlook.office.com/calendar/0/deeplink/compose?{outlook_query}"
+    )
+    assert (
+        links.outlook_com == f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook_query}"
+    )
+    assert links.google == (
+        "https://calendar.google.com/calendar/render?action=TEMPLATE"
+        "&text=Smart%20Streets%3A%201%20%2B%201%20%26%20more"
+        "&dates=20270314T150000Z%2F20270314T160000Z"
+        "&details=Line%20one%0AZweite%20Zeile%2C%20%C3%BC&location=City%20Hall%0A%20Room%202"
+    )
+    for link in (links.google, links.outlook_office, links.outlook_com):
+        assert "+" not in link and " " not in link
+
+
+# C0 but tab, LF and CR; DEL; C1 (what Word, terminals and old encodings leave behind).
+CONTROLS = [
+    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+]
+
+
+def test_clean_text_removes_every_control_character_and_keeps_text():
+    assert clean_text("Café\tdata, ✓ 交通") == "Café\tdata, ✓ 交通"
+    assert clean_text("a\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert clean_text("Word\x0bline\x0cpage\x85next") == "Word\nline\npage\nnext"
+    dirty = "x" + "".join(CONTROLS) + "y"
+    cleaned = clean_text(dirty)
+    assert cleaned.replace("\n", "") == "xy"
+    assert not any(ch in cleaned for ch in CONTROLS)
+
+
+def test_no_control_character_reaches_the_bytes_and_strict_readers_accept_them():
+    dirty = "".join(CONTROLS)
+    entry = _entry(
+        summary=f"Sum{dirty}mary",
+        description=f"De{dirty}scription",
+        location=f"Lo{dirty}cation",
+        categories=(f"Ca{dirty}t",),
+        organizer_name=f"Or{dirty}g",
+        uid=f"session-7{dirty}@convene.test",
+        url=f"https://convene.test/events/{dirty}cafe",
+    )
+    info = FeedInfo(
+        f"Na{dirty}me", f"Fe{dirty}ed", f"https://convene.test/{dirty}", "Europe/Berlin"
+    )
+    body = render_calendar(info, [render_session(entry)])
+    text = body.decode()
+    assert not any(ch in text for ch in CONTROLS if ch not in "\r")
+    assert "\r" not in text.replace("\r\n", "")
+    calendar = strict_ical.parse(body)
+    [event] = calendar.events
+    assert event.summary.replace("\n", "") == "Summary"
+    assert event.description.replace("\n", "") == "Description"
+    assert b"X-WR-TIMEZONE:Europe/Berlin\r\n" in body

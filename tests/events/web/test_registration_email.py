@@ -443,3 +443,18 @@ def test_mail_settings_come_from_the_environment(tmp_path):
     assert smtp_settings("smtp://relay.example.org").port == 25
     with pytest.raises(ValueError):
         smtp_settings("http://relay.example.org")
+
+
+async def test_a_title_stored_with_line_breaks_and_control_characters_still_sends_one_line(
+    client, world, smtp_server
+):
+    """Rows stored before the entry side cleaned text: the subject is still one clean line."""
+    event = await world.create_event(client)
+    await fetch(
+        "UPDATE event SET title = {} WHERE slug = {}", "Curb\nData\x0bDay\x07", event["slug"]
+    )
+    email = _address()
+    response = await _request(client, event["slug"], "Dana Web", email)
+    assert response.status_code == 200, response.text
+    [received] = await smtp_server.wait_for(email)
+    assert received.message["Subject"] == "Confirm your registration: Curb Data Day"
