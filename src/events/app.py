@@ -21,6 +21,7 @@ from events.api.manage import (
 )
 from events.api.me import MeController, RegistrationController
 from events.api.public import CatalogController, EventController
+from events.bodies import BodyDecoding
 from events.calendar.api import CalendarController, MyCalendarController
 from events.config import Settings, get_settings
 from events.db import database_lifespan
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[certificate_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings)],
+        plugins=[BodyDecoding()],  # JSON and form bodies: strict, clean, never a 500
         openapi_config=OpenAPIConfig(
             title="Convene",
             version="0.1.0",
