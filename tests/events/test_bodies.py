@@ -201,3 +201,26 @@ async def test_console_forms_refuse_nul_and_clean_pasted_controls(client, world)
     assert await fetch("SELECT id FROM event WHERE slug = 'nul-byte'") == []
     row = await fetch_one("SELECT title FROM event WHERE slug = 'pasted-from-word'")
     assert row is not None and row["title"] == "Pasted from Word"
+
+
+async def test_schema_limits_are_the_columns_limits(client, world):
+    """credit_hours is NUMERIC(5, 2): 999.99 is stored as sent, 1000 is refused up front
+    (it used to pass the schema and fail in PostgreSQL); question lists as in the console."""
+    event = await world.create_event(client)
+    url = f"/api/manage/events/{event['slug']}"
+    headers = auth(world.admin)
+    too_many = await client.patch(url, json={"credit_hours": 1000}, headers=headers)
+    assert _assert_problem(too_many, 400, "validation_failed")["errors"][0]["key"] == (
+        "credit_hours"
+    )
+    most = await client.patch(url, json={"credit_hours": 999.99}, headers=headers)
+    assert most.status_code == 200 and most.json()["credit_hours"] == 999.99, most.text
+    question = {"key": "q", "label": "Q", "kind": "choice", "choices": ["a"]}
+    for questions in (
+        [{**question, "key": f"q{n}"} for n in range(21)],
+        [{**question, "choices": ["c" * 301]}],
+        [{**question, "choices": [str(n) for n in range(51)]}],
+        [{**question, "label": "l" * 301}],
+    ):
+        refused = await client.patch(url, json={"questions": questions}, headers=headers)
+        _assert_problem(refused, 400, "validation_failed")

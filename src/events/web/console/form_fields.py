@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 from msgspec import Struct
 
+from events import schemas
 from events.errors import InvalidInput
 from events.web import format
 from events.zones import is_known_zone
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what datetime-local inputs send and show
-MAX_SEATS = 100_000
+MAX_SEATS = schemas.MAX_SEATS
 S = TypeVar("S", bound=Struct)
 
 
