@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.logging import LoggingConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from events import tasks
+from events.api import openapi
 from events.api.health import health
 from events.api.manage import (
     ManageEventController,
@@ -167,13 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings)],
         plugins=[BodyDecoding()],  # JSON and form bodies: strict, clean, never a 500
-        openapi_config=OpenAPIConfig(
-            title="Convene",
-            version="0.1.0",
-            description="Events, registrations and attendance for the NSCP coalition.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi.config(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",  # errors.internal_error_handler logs 500s
