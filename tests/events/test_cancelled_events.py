@@ -4,6 +4,7 @@ waitlist, shows a join link or queues a "you have a seat" message (services.seat
 from __future__ import annotations
 
 from events.db import fetch
+from events.enums import NotificationKind
 from tests.support.world import auth
 
 LINK = "https://meet.example.test/room"
@@ -93,3 +94,36 @@ async def test_confirmed_members_of_a_cancelled_event_see_no_join_link(client, w
     event, seated, _ = await _full_event_with_waitlist(client, world, waiting=0)
     mine = await client.get(f"/api/events/{event['slug']}/registration", headers=seated.headers)
     assert mine.json()["status"] == "confirmed" and mine.json()["online_url"] is None
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    async def send(self, message) -> None:
+        self.sent.append(message)
+
+
+async def test_a_seat_message_queued_before_the_cancellation_is_not_sent(client, world):
+    """Promoted before the cancel, delivered after it: the news is stale, so it is dropped
+    (marked sent) rather than telling someone they have a seat at a cancelled event."""
+    from events.notifier import get_notifier, set_notifier
+    from events.services import notifications
+
+    event, _, queued = await _full_event_with_waitlist(client, world, waiting=1)
+    [registration] = await fetch("SELECT id FROM registration WHERE member = {}", queued[0].id)
+    await notifications.record(NotificationKind.promoted, [registration["id"]])
+    [notification] = await fetch(
+        "SELECT id FROM notification WHERE registration = {} AND kind = 'promoted'",
+        registration["id"],
+    )
+    notification_id = notification["id"]
+    recorder, previous = _Recorder(), get_notifier()
+    set_notifier(recorder)
+    try:
+        assert await notifications.deliver(notification_id) is True
+    finally:
+        set_notifier(previous)
+    assert recorder.sent == []
+    sent = await fetch("SELECT sent_at FROM notification WHERE id = {}", notification_id)
+    assert sent[0]["sent_at"] is not None
