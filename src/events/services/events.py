@@ -268,13 +268,17 @@ async def publish_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Eve
                 reason="no_location",
             )
         now = datetime.now(UTC)
-        await fetch(
+        published = await fetch_one(
             "UPDATE event SET status = 'published', published_at = {}, updated_at = {} "
-            "WHERE id = {} AND status = 'draft'",
+            "WHERE id = {} AND status = 'draft' RETURNING status",
             now,
             now,
             row["id"],
         )
+        current = await catalog.event_row(slug) if published is None else None
+        if current is not None and current["status"] == EventStatus.cancelled:
+            # Cancelled between the read above and this write: the cancel stands.
+            raise Conflict("A cancelled event cannot be published.", reason="event_cancelled")
     return await manager_event(organizer, slug)
 
 
