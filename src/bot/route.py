@@ -15,7 +15,7 @@ from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 
 from events.config import get_settings
-from events.errors import PROBLEM_JSON
+from events.errors import PROBLEM_JSON, MalformedBody
 
 PATH = "/slack/events"  # manifest.yml points commands, interactivity and events here
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
@@ -35,7 +35,7 @@ NOT_CONFIGURED = (
 async def _bolt_request(request: Request) -> AsyncBoltRequest:
     body = await request.body()
     return AsyncBoltRequest(
-        body=body.decode("utf-8"),
+        body=body.decode("utf-8"),  # Slack always sends UTF-8 (else a ValueError: a 400)
         query=dict(request.query_params),
         headers=dict(request.headers.items()),
     )
@@ -67,7 +67,12 @@ def slack_routes(bolt: AsyncApp | None) -> list:
     async def slack_events(request: Request) -> Response:
         if bolt is None:
             return _problem(HTTP_503_SERVICE_UNAVAILABLE, "slack_not_configured", NOT_CONFIGURED)
-        return _response(await bolt.async_dispatch(await _bolt_request(request)))
+        try:
+            # Bolt parses the body as it builds the request, before checking the signature.
+            bolt_request = await _bolt_request(request)
+        except (ValueError, RecursionError):  # not JSON, or nested past json.loads' limit
+            raise MalformedBody("Slack sends JSON or a form with a JSON payload.") from None
+        return _response(await bolt.async_dispatch(bolt_request))
 
     @get([INSTALL_PATH, REDIRECT_PATH], include_in_schema=False)
     async def slack_oauth(request: Request) -> Response:

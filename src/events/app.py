@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator, Sequence
 
 from litestar import Litestar
 from litestar.logging import LoggingConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from events import tasks
 from events.admin.mount import admin_route
+from events.api import openapi
 from events.api.health import health
 from events.api.manage import (
     ManageEventController,
@@ -22,6 +21,7 @@ from events.api.manage import (
 )
 from events.api.me import MeController, RegistrationController
 from events.api.public import CatalogController, EventController
+from events.bodies import BodyDecoding
 from events.calendar.api import CalendarController, MyCalendarController
 from events.config import Settings, get_settings
 from events.db import database_lifespan
@@ -110,14 +110,9 @@ def create_app(
         stores=_stores(settings),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings, collect(plugins, lambda plugin: plugin.sweeps()))],
-        plugins=plugins,
-        openapi_config=OpenAPIConfig(
-            title="Convene",
-            version="0.1.0",
-            description="Events, registrations and attendance for the NSCP coalition.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        # the core's body decoding (strict JSON, clean text, never a 500), then the extensions
+        plugins=[BodyDecoding(), *plugins],
+        openapi_config=openapi.config(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",  # errors.internal_error_handler logs 500s

@@ -49,6 +49,18 @@ class InvalidInput(DomainError):
     status, code, title = 422, "invalid_input", "Invalid input"
 
 
+class InvalidValue(DomainError):
+    """Text that cannot be stored (a NUL character), whatever the field: see events.text."""
+
+    status, code, title = 422, "invalid_value", "Invalid value"
+
+
+class MalformedBody(DomainError):
+    """A request body that is not what its Content-Type says, or nests absurdly deep."""
+
+    status, code, title = 400, "malformed_body", "Malformed body"
+
+
 class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 

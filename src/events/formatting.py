@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from events.zones import is_known_zone
 
 KIND_LABELS = {
     "workshop": "Workshop",
@@ -23,10 +25,7 @@ TO_BE_ANNOUNCED = "Dates to be announced"
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
     """The zone of that name; UTC for a name this system does not know."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC_ZONE
+    return ZoneInfo(name) if is_known_zone(name) else UTC_ZONE
 
 
 def abbreviation(moment: datetime) -> str:

@@ -26,8 +26,15 @@ Title = Annotated[str, Meta(min_length=1, max_length=200)]
 PlaceName = Annotated[str, Meta(max_length=200)]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
-Seats = Annotated[int, Meta(ge=1, le=100_000)]
-Hours = Annotated[float, Meta(ge=0, le=1000)]
+# Limits the columns set (tables.py): the API and the console's forms both use these.
+MAX_SEATS = 100_000
+MAX_CREDIT_HOURS = 999.99  # event.credit_hours is NUMERIC(5, 2)
+MAX_QUESTIONS = 20
+MAX_LABEL = 300
+MAX_CHOICES = 50
+MAX_CHOICE = 300
+Seats = Annotated[int, Meta(ge=1, le=MAX_SEATS)]
+Hours = Annotated[float, Meta(ge=0, le=MAX_CREDIT_HOURS)]
 Url = Annotated[str, Meta(pattern=r"^https?://", max_length=2000)]
 
 
@@ -53,10 +60,16 @@ class Topic(Struct):
 
 class Question(Struct, forbid_unknown_fields=True):
     key: Annotated[str, Meta(pattern=r"^[a-z0-9_]{1,40}$")]
-    label: Annotated[str, Meta(min_length=1, max_length=300)]
+    label: Annotated[str, Meta(min_length=1, max_length=MAX_LABEL)]
     kind: QuestionKind = QuestionKind.text
     required: bool = False
-    choices: list[str] = []
+    choices: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=MAX_CHOICE)]],
+        Meta(max_length=MAX_CHOICES),
+    ] = []
+
+
+Questions = Annotated[list[Question], Meta(max_length=MAX_QUESTIONS)]
 
 
 class Venue(Struct, forbid_unknown_fields=True):
@@ -117,7 +130,7 @@ class EventCreate(Struct, forbid_unknown_fields=True):
     organization_seat_cap: Seats | None = None
     approval_required: bool = False
     credit_hours: Hours = 0
-    questions: list[Question] = []
+    questions: Questions = []
     sessions: list[SessionCreate] = []
 
 
@@ -137,7 +150,7 @@ class EventUpdate(Struct, forbid_unknown_fields=True, omit_defaults=True):
     organization_seat_cap: Seats | None | msgspec.UnsetType = msgspec.UNSET
     approval_required: bool | msgspec.UnsetType = msgspec.UNSET
     credit_hours: Hours | msgspec.UnsetType = msgspec.UNSET
-    questions: list[Question] | msgspec.UnsetType = msgspec.UNSET
+    questions: Questions | msgspec.UnsetType = msgspec.UNSET
 
 
 class EventCancel(Struct, forbid_unknown_fields=True):

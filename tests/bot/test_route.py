@@ -96,3 +96,35 @@ async def test_without_slack_configuration_the_bot_routes_answer_503(database_ur
     assert "SLACK_BOT_TOKEN" in response.json()["detail"]
     assert install.status_code == 404 and install.json()["code"] == "slack_oauth_off"
     assert health.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b'{"type": "event_callback", "x": "\xff\xfe"}', "application/json"),
+        (b"[" * 1000 + b"]" * 1000, "application/json"),
+        (
+            b'{"type": "event_callback", "event": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+            "application/json",
+        ),
+        (b"payload=" + b"%5B" * 1000 + b"%5D" * 1000, "application/x-www-form-urlencoded"),
+        (b"payload=%FF%FE", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+    ],
+    ids=["json-utf8", "deep-json", "deep-event", "deep-payload", "bad-payload", "raw-utf8"],
+)
+async def test_bodies_bolt_cannot_read_are_4xx_signed_or_not(slack, server, body, content_type):
+    """Bolt decodes the body after the signature check; neither side may answer 500.
+    (Bodies that are not UTF-8 cannot be signed as Slack signs: they go unsigned only.)"""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        signed = await slack.driver.send(text, content_type)
+        assert 200 <= signed.status_code < 500, signed.text
+    async with httpx.AsyncClient(base_url=server) as http:
+        unsigned = await http.post(
+            "/slack/events", content=body, headers={"Content-Type": content_type}
+        )
+    assert unsigned.status_code in (400, 401), unsigned.text

@@ -8,22 +8,28 @@ import os
 import httpx
 
 from events.db import fetch, fetch_one
+from tests.support.world import auth
 
 ON_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
 SEATS, REQUESTS = (50, 200) if ON_POSTGRES else (10, 40)
 
 
-async def _burst(server: str, requests: list[tuple[str, str, dict]]) -> list[httpx.Response]:
-    """Send every request at once, each on its own connection."""
+async def _burst(
+    server: str, requests: list[tuple[str, str, dict]], bodies: list | None = None
+) -> list[httpx.Response]:
+    """Send every request at once, each on its own connection (``bodies``: JSON, or None)."""
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=server, limits=limits, timeout=60) as http:
         start = asyncio.Event()
 
-        async def send(method: str, url: str, headers: dict) -> httpx.Response:
+        async def send(method: str, url: str, headers: dict, body: object) -> httpx.Response:
             await start.wait()
-            return await http.request(method, url, headers=headers)
+            return await http.request(method, url, headers=headers, json=body)
 
-        pending = [asyncio.create_task(send(*request)) for request in requests]
+        pending = [
+            asyncio.create_task(send(*request, body))
+            for request, body in zip(requests, bodies or [None] * len(requests), strict=True)
+        ]
         await asyncio.sleep(0.05)
         start.set()
         return await asyncio.gather(*pending)
@@ -128,3 +134,71 @@ async def test_cancellations_racing_registrations_keep_the_count(server, client,
     # The original waiters were promoted ahead of anyone who arrived later.
     original_waiters = {person.id for person in first[seats:]}
     assert original_waiters <= {row["member"] for row in confirmed}
+
+
+async def _pending_registrations(client, world, event: dict, count: int) -> list[int]:
+    url = f"/api/events/{event['slug']}/registration"
+    ids = []
+    for person in await world.members(count):
+        response = await client.post(url, json={}, headers=person.headers)
+        assert response.json()["status"] == "pending", response.text
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def test_approve_and_decline_at_once_have_exactly_one_winner(server, client, world):
+    tries = 10
+    event = await world.create_event(client, capacity=tries, approval_required=True)
+    ids = await _pending_registrations(client, world, event, tries)
+    organizer = auth(world.colorado_organizer)
+    base = "/api/manage/registrations/{}/"
+    for registration_id in ids:
+        approve, decline = await _burst(
+            server,
+            [
+                ("POST", base.format(registration_id) + "approve", organizer),
+                ("POST", base.format(registration_id) + "decline", organizer),
+            ],
+        )
+        codes = sorted([approve.status_code, decline.status_code])
+        assert codes == [200, 409], (approve.text, decline.text)
+        loser = approve if approve.status_code == 409 else decline
+        assert loser.json()["reason"] == "not_pending"
+        row = await fetch_one(
+            "SELECT status, confirmed_at FROM registration WHERE id = {}", registration_id
+        )
+        winner = "confirmed" if approve.status_code == 200 else "declined"
+        assert row["status"] == winner
+        assert (row["confirmed_at"] is not None) == (winner == "confirmed")
+    await _assert_counters_match_rows(event["slug"])
+
+
+async def test_a_check_in_never_lands_on_a_cancelled_registration(server, client, world):
+    """The member cancels while staff check them in: the check-in either comes first (and
+    the registration is then cancelled) or is refused; counters stay exact either way."""
+    people = await world.members(6)
+    event = await world.create_event(client, capacity=3)
+    session_id = event["sessions"][0]["id"]
+    url = f"/api/events/{event['slug']}/registration"
+    for person in people:
+        await client.post(url, json={}, headers=person.headers)
+    rows = await fetch(
+        "SELECT r.id, r.member FROM registration r JOIN event e ON e.id = r.event "
+        "WHERE e.slug = {} AND r.status = 'confirmed'",
+        event["slug"],
+    )
+    by_member = {row["member"]: row["id"] for row in rows}
+    seated = [person for person in people if person.id in by_member]
+    staff = auth(world.checkin_staff)
+    for person in seated:
+        check_in, cancel = await _burst(
+            server,
+            [
+                ("POST", f"/api/manage/sessions/{session_id}/attendance", staff),
+                ("DELETE", url, person.headers),
+            ],
+            bodies=[{"registration_ids": [by_member[person.id]]}, None],
+        )
+        assert cancel.status_code == 200, cancel.text
+        assert check_in.status_code in (200, 409, 422), check_in.text
+    await _assert_counters_match_rows(event["slug"])

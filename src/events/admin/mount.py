@@ -20,6 +20,7 @@ from litestar.types import Receive, Scope, Send
 from piccolo_admin.endpoints import TableConfig, create_admin
 
 from events.admin import accounts
+from events.admin.entry import with_clean_entry
 from events.admin.hooks import ORGANIZER_SCOPE_KEY
 from events.admin.records import core_tables
 from events.config import Settings
@@ -90,7 +91,7 @@ class AdminGate:
 def admin_route(settings: Settings, extra_tables: Sequence[TableConfig] = ()) -> ASGIRouteHandler:
     """``extra_tables``: what bot and certs add (the core does not import them)."""
     admin = create_admin(
-        tables=[*core_tables(), *extra_tables],
+        tables=with_clean_entry([*core_tables(), *extra_tables]),
         site_name="Convene records",
         auto_include_related=False,
         production=settings.base_url.startswith("https://"),

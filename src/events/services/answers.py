@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from events.enums import QuestionKind
 from events.errors import InvalidInput
+from events.text import clean_tree
 
 
 def validate_answers(
     questions: list[dict], answers: dict[str, str | bool]
 ) -> dict[str, str | bool]:
-    """Return the answers cleaned up, or raise InvalidInput listing every problem."""
+    """Return the answers cleaned up, or raise InvalidInput listing every problem.
+
+    Text is cleaned here too (not only in the API's body decoding): answers also arrive
+    from the Slack bot and the web form."""
+    answers = cast(dict[str, str | bool], clean_tree(answers, "answers"))
     by_key = {question["key"]: question for question in questions}
     errors: list[dict[str, str]] = [
         {"question": key, "message": "There is no such question."}

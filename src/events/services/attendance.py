@@ -172,6 +172,7 @@ async def check_in(
             not_confirmed=sorted(unconfirmed),
         )
     async with write_transaction():
+        await _hold_checkable(session_id, session["event"], wanted)
         present = await fetch(
             f"SELECT registration FROM attendance WHERE session = {{}} "
             f"AND registration IN ({placeholders})",
@@ -195,6 +196,34 @@ async def check_in(
         checked_in=[c for c in checked if c.registration_id in set(wanted) - already],
         already_checked_in=sorted(already),
     )
+
+
+async def _hold_checkable(session_id: int, event_id: int, wanted: list[int]) -> None:
+    """The checks above, again inside the transaction and holding the rows (no-op UPDATEs
+    lock them on both databases): a cancellation or a cancelled session that commits
+    meanwhile either waits for this check-in or makes it a 409, never a check-in of a
+    cancelled registration."""
+    scheduled = await fetch_one(
+        "UPDATE event_session SET status = status WHERE id = {} AND status = 'scheduled' "
+        "RETURNING id",
+        session_id,
+    )
+    if scheduled is None:
+        raise Conflict("This session was cancelled.", reason="session_cancelled")
+    placeholders = ", ".join("{}" for _ in wanted)
+    held = await fetch(
+        f"UPDATE registration SET status = status WHERE event = {{}} AND id IN ({placeholders}) "
+        "AND status = 'confirmed' RETURNING id",
+        event_id,
+        *wanted,
+    )
+    lost = sorted(set(wanted) - {row["id"] for row in held})
+    if lost:
+        raise Conflict(
+            "A registration stopped being confirmed meanwhile.",
+            reason="not_checkable",
+            not_confirmed=lost,
+        )
 
 
 async def session_check_ins(

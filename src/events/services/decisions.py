@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from events import tasks
 from events.auth import OrganizerPrincipal
-from events.db import fetch, fetch_one, write_transaction
+from events.db import fetch_one, write_transaction
 from events.enums import NotificationKind, RegistrationStatus
 from events.errors import Conflict, NotFound
 from events.services import notifications
@@ -46,9 +46,16 @@ async def approve(organizer: OrganizerPrincipal, registration_id: int) -> Regist
 
 async def decline(organizer: OrganizerPrincipal, registration_id: int) -> RegistrationRecord:
     current = await _registration_for_manager(organizer, registration_id)
+    not_pending = Conflict("Only pending registrations can be declined.", reason="not_pending")
     if current["status"] != RegistrationStatus.pending:
-        raise Conflict("Only pending registrations can be declined.", reason="not_pending")
-    await release(registration_id, RegistrationStatus.declined)
+        raise not_pending
+    # Checked again under the event's lock: an approval may win the race meanwhile.
+    await release(
+        registration_id,
+        RegistrationStatus.declined,
+        only_from=(RegistrationStatus.pending,),
+        refusal=not_pending,
+    )
     await notifications.record(NotificationKind.registered, [registration_id])
     await tasks.enqueue_deliveries([registration_id])
     return await load_registration(registration_id)
@@ -67,13 +74,15 @@ async def promote(organizer: OrganizerPrincipal, registration_id: int) -> Regist
     if current["status"] != RegistrationStatus.waitlisted:
         raise Conflict("Only waitlisted registrations can be promoted.", reason="not_waitlisted")
     async with write_transaction():
-        await fetch(
+        opened = await fetch_one(
             "UPDATE event SET capacity = CASE "
             "WHEN capacity IS NOT NULL AND seats_taken >= capacity "
             "THEN seats_taken + 1 ELSE capacity END, seats_taken = seats_taken + 1, "
-            "waitlisted = waitlisted - 1 WHERE id = {}",
+            "waitlisted = waitlisted - 1 WHERE id = {} AND status = 'published' RETURNING id",
             current["event"],
         )
+        if opened is None:
+            raise Conflict("A cancelled event offers no seats.", reason="event_cancelled")
         now = _now()
         row = await fetch_one(
             "UPDATE registration SET status = 'confirmed', confirmed_at = {}, updated_at = {} "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -15,15 +14,7 @@ from events.enums import EventStatus, NotificationKind, RegistrationStatus
 from events.errors import Conflict, Forbidden, InvalidInput, NotFound
 from events.services import attendance, catalog, notifications, seats, sessions
 from events.services.permissions import require_event_access
-
-
-def _check_timezone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"'{name}' is not an IANA time zone.", reason="invalid_timezone"
-        ) from None
+from events.zones import require_zone
 
 
 def _check_window(opens: datetime | None, closes: datetime | None) -> None:
@@ -78,7 +69,7 @@ def _require_own_region(organizer: OrganizerPrincipal, region_ids: list[int]) ->
 
 
 async def create_event(organizer: OrganizerPrincipal, data: schemas.EventCreate) -> schemas.Event:
-    _check_timezone(data.timezone)
+    require_zone(data.timezone)
     _check_window(data.registration_opens_at, data.registration_closes_at)
     _check_questions(data.questions)
     for session in data.sessions:
@@ -171,7 +162,7 @@ async def update_event(
         if getattr(data, field) is not msgspec.UNSET
     }
     if "timezone" in changes:
-        _check_timezone(changes["timezone"])  # type: ignore[arg-type]
+        require_zone(changes["timezone"])  # type: ignore[arg-type]
     _check_window(
         changes.get("registration_opens_at", row["registration_opens_at"]),  # type: ignore[arg-type]
         changes.get("registration_closes_at", row["registration_closes_at"]),  # type: ignore[arg-type]
@@ -277,13 +268,17 @@ async def publish_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Eve
                 reason="no_location",
             )
         now = datetime.now(UTC)
-        await fetch(
+        published = await fetch_one(
             "UPDATE event SET status = 'published', published_at = {}, updated_at = {} "
-            "WHERE id = {} AND status = 'draft'",
+            "WHERE id = {} AND status = 'draft' RETURNING status",
             now,
             now,
             row["id"],
         )
+        current = await catalog.event_row(slug) if published is None else None
+        if current is not None and current["status"] == EventStatus.cancelled:
+            # Cancelled between the read above and this write: the cancel stands.
+            raise Conflict("A cancelled event cannot be published.", reason="event_cancelled")
     return await manager_event(organizer, slug)
 
 
@@ -292,18 +287,21 @@ async def cancel_event(organizer: OrganizerPrincipal, slug: str) -> schemas.Even
     row = await event_for_manager(organizer, slug)
     if row["status"] != EventStatus.cancelled:
         now = datetime.now(UTC)
+        told: list[int] = []
         async with write_transaction():
-            await fetch(
+            # Conditional: of two cancels at once, one tells the attendees.
+            cancelled = await fetch_one(
                 "UPDATE event SET status = 'cancelled', cancelled_at = {}, updated_at = {} "
-                "WHERE id = {}",
+                "WHERE id = {} AND status <> 'cancelled' RETURNING id",
                 now,
                 now,
                 row["id"],
             )
-            await sessions.bump_revisions(row["id"])
-            told = await notifications.record_for_attendees(
-                row["id"], NotificationKind.event_cancelled
-            )
+            if cancelled is not None:
+                await sessions.bump_revisions(row["id"])
+                told = await notifications.record_for_attendees(
+                    row["id"], NotificationKind.event_cancelled
+                )
         await tasks.enqueue_deliveries(told)
     return await manager_event(organizer, slug)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from events.db import fetch, fetch_one
-from events.enums import NotificationKind
+from events.enums import EventStatus, NotificationKind
 from events.notifier import Message, get_notifier
 from events.services.outbox import Outbox
 
@@ -96,11 +96,15 @@ async def deliver(notification_id: int) -> bool:
     if claimed is None:
         return False
     details = await fetch_one(
-        "SELECT m.id AS member, m.name, m.email, e.slug, e.title FROM registration r "
+        "SELECT m.id AS member, m.name, m.email, e.slug, e.title, e.status FROM registration r "
         "JOIN member m ON m.id = r.member JOIN event e ON e.id = r.event WHERE r.id = {}",
         claimed["registration"],
     )
-    if details is not None:
+    # A seat queued as news before the event was cancelled is news no more.
+    stale = claimed["kind"] == NotificationKind.promoted and (
+        details is not None and details["status"] == EventStatus.cancelled
+    )
+    if details is not None and not stale:
         await get_notifier().send(
             Message(
                 notification_id=notification_id,

@@ -268,7 +268,8 @@ async def cancel(member: MemberPrincipal, slug: str) -> RegistrationRecord:
 
 async def load_registration(registration_id: int) -> RegistrationRecord:
     row = await fetch_one(
-        f"SELECT {REGISTRATION_COLUMNS}, e.slug AS event_slug, e.online_url "
+        f"SELECT {REGISTRATION_COLUMNS}, e.slug AS event_slug, e.online_url, "
+        "e.status AS event_status "
         "FROM registration r JOIN event e ON e.id = r.event WHERE r.id = {}",
         registration_id,
     )
@@ -278,7 +279,10 @@ async def load_registration(registration_id: int) -> RegistrationRecord:
 
 
 def _record(row: dict, event: dict, position: int | None, created: bool = False):
+    # The join link is for a seat at an event that takes place: none once it is cancelled.
+    event_status = event.get("event_status") or event["status"]
     confirmed = row["status"] == RegistrationStatus.confirmed
+    confirmed = confirmed and event_status != EventStatus.cancelled
     return RegistrationRecord(
         row=row,
         event_slug=event.get("event_slug") or event["slug"],

@@ -80,10 +80,19 @@ async def take_seat_or_queue(
     raise RegistrationRefused("event_not_published", "This event is no longer open.")
 
 
-async def release(registration_id: int, new_status: RegistrationStatus) -> list[int]:
+async def release(
+    registration_id: int,
+    new_status: RegistrationStatus,
+    *,
+    only_from: tuple[str, ...] = ACTIVE,
+    refusal: Conflict | None = None,
+) -> list[int]:
     """Move a registration out of the event and hand a freed seat to the waitlist's head.
 
-    Returns the ids of the registrations promoted; their notifications go out after commit.
+    Only from a status in ``only_from``: when the registration is in another one (or moves
+    to one while this waits for the event's lock), ``refusal`` is raised, or nothing happens
+    when there is none (cancelling twice is harmless). Returns the ids of the registrations
+    promoted; their notifications go out after commit.
     """
     for _ in range(5):
         current = await fetch_one(
@@ -93,7 +102,9 @@ async def release(registration_id: int, new_status: RegistrationStatus) -> list[
         )
         if current is None:
             raise NotFound("No such registration.")
-        if current["status"] not in ACTIVE:
+        if current["status"] not in only_from:
+            if refusal is not None:
+                raise refusal
             return []
         try:
             async with write_transaction():
@@ -150,12 +161,17 @@ async def lock_event(event_id: int) -> dict:
 
 
 async def promote_waitlist(event_id: int, free_seats: int) -> list[int]:
-    """Confirm up to ``free_seats`` from the waitlist's head; the seats are already counted."""
+    """Confirm up to ``free_seats`` from the waitlist's head; the seats are already counted.
+
+    Only while the event is published: a cancelled event offers nobody a seat, whatever
+    frees one (a cancellation, a removal, a capacity raise). The caller holds the event's
+    row lock, so the status read here cannot change before the commit."""
     if free_seats <= 0:
         return []
     heads = await fetch(
-        "SELECT id FROM registration WHERE event = {} AND status = 'waitlisted' "
-        "ORDER BY arrival LIMIT {}",
+        "SELECT r.id FROM registration r JOIN event e ON e.id = r.event "
+        "WHERE r.event = {} AND e.status = 'published' AND r.status = 'waitlisted' "
+        "ORDER BY r.arrival LIMIT {}",
         event_id,
         free_seats,
     )

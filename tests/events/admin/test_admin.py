@@ -3,6 +3,7 @@ from the console; edits of events and sessions go through Convene's services."""
 
 from __future__ import annotations
 
+import json
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -282,3 +283,46 @@ async def test_renaming_a_topic_refreshes_the_cached_feeds(client, world):
         assert renamed.status_code == 200, renamed.text
     feed = (await client.get(path)).text
     assert "Cyber Resilience" in feed and "Cybersecurity" not in feed
+
+
+async def test_admin_edits_follow_the_text_policy_and_known_time_zones(client, world):
+    """The same entry policy as the API and the forms (events.text, events.zones)."""
+    event = await world.create_event(client)
+    row = await event_row(event["slug"])
+    colorado = world.region_ids["colorado"]
+    async with admin_browser(client) as browser:
+        # (The admin's own model refuses names longer than the column first.)
+        for name, reason in [("America", "invalid_timezone"), ("US", "invalid_timezone")] + [
+            ("x" * 256, "string_too_long")
+        ]:
+            refused = await patch(browser, "region", colorado, timezone=name)
+            assert refused.status_code == 422, refused.text
+            assert reason_of(refused) == reason
+            created = await create(browser, "region", slug="kc", name="KC", timezone=name)
+            assert created.status_code == 422 and reason_of(created) == reason
+        nul = await patch(browser, "organization", world.organization_ids["denver"], name="D\x00")
+        assert nul.status_code == 422 and reason_of(nul) == "invalid_value"
+        renamed = await patch(browser, "topic", 1, name="Cyber\x0bsecurity\x07")
+        assert renamed.status_code == 200, renamed.text
+        full = (await browser.get(f"/admin/api/tables/event/{row['id']}/")).json()
+        label = [{"key": "diet", "label": "Diet\x00", "kind": "text"}]
+        questions = await browser.patch(
+            f"/admin/api/tables/event/{row['id']}/", json={**full, "questions": json.dumps(label)}
+        )
+        assert questions.status_code == 422 and reason_of(questions) == "invalid_value"
+        pasted = await browser.patch(
+            f"/admin/api/tables/event/{row['id']}/",
+            json={**full, "title": "Pasted\x0bTitle", "description": "One\nTwo\x0c"},
+        )
+        assert pasted.status_code == 200, pasted.text
+    after = await event_row(event["slug"])
+    assert (after["title"], after["description"]) == ("Pasted Title", "One\nTwo ")
+    assert "\x00" not in str(after["questions"]) and "\\u0000" not in str(after["questions"])
+    topic = await fetch_one("SELECT name FROM topic WHERE id = 1")
+    assert topic["name"] == "Cyber security "
+    region = await fetch_one("SELECT timezone FROM region WHERE id = {}", colorado)
+    assert region["timezone"] == "America/Denver"
+    organization = await fetch_one(
+        "SELECT name FROM organization WHERE id = {}", world.organization_ids["denver"]
+    )
+    assert "\x00" not in organization["name"]

@@ -205,7 +205,8 @@ async def test_organizers_change_only_their_regions_events(client, world):
         ({"longitude": ""}, "longitude", "Give both the latitude and the longitude"),
         ({"venue_name": ""}, "venue_name", "Give the venue a name"),
         ({"online_url": "javascript:alert(1)"}, "online_url", "Enter a link"),
-        ({"credit_hours": "-1"}, "credit_hours", "Enter hours from 0 to 1000."),
+        ({"credit_hours": "-1"}, "credit_hours", "Enter hours from 0 to 999.99."),
+        ({"credit_hours": "1000"}, "credit_hours", "Enter hours from 0 to 999.99."),
         ({"slug": "Not A Slug!"}, "slug", "Use lowercase letters"),
         ({"title": "¡¿!?", "slug": ""}, "slug", "Type an address name"),
         ({"regions": []}, "regions", "Choose the region that hosts the event."),
@@ -410,6 +411,9 @@ async def test_what_postgresql_would_refuse_is_cleaned_or_refused_first(client, 
     async with console(client, "co@nscp.test") as browser:
         page = await browser.get(NEW)
         data = {**DENVER_NEW_EVENT, "title": "Nul\x00 Byte", "csrf": csrf_of(page.text)}
+        # NUL is refused as in the API (events.text); other control characters are cleaned.
+        assert (await browser.post(NEW, data=data)).status_code == 422
+        data["title"] = "Nul\x0b Byte"
         assert (await browser.post(NEW, data=data)).status_code == 303
         too_long = {**data, "slug": "other", "venue_name": "v" * 201}
         refused = await browser.post(NEW, data=too_long)

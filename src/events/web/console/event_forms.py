@@ -209,7 +209,11 @@ def _event_values(form: EventForm, read: FieldReader) -> dict[str, Any]:
         "registration_opens_at": opens,
         "registration_closes_at": closes,
         "credit_hours": read.decimal(
-            "credit_hours", form.credit_hours or "0", 0, 1000, "Enter hours from 0 to 1000."
+            "credit_hours",
+            form.credit_hours or "0",
+            0,
+            schemas.MAX_CREDIT_HOURS,
+            f"Enter hours from 0 to {schemas.MAX_CREDIT_HOURS}.",
         ),
     }
 

@@ -11,16 +11,18 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import msgspec
 from msgspec import Struct
 
+from events import schemas
 from events.errors import InvalidInput
 from events.web import format
+from events.zones import is_known_zone
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what datetime-local inputs send and show
-MAX_SEATS = 100_000
+MAX_SEATS = schemas.MAX_SEATS
 S = TypeVar("S", bound=Struct)
 
 
@@ -102,11 +104,10 @@ class FieldReader:
         if not text:
             self.fail("timezone", "Give the time zone the event happens in, e.g. America/Denver.")
             return None
-        try:
-            return ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_known_zone(text):
             self.fail("timezone", f"“{text}” is not a time zone name we know, e.g. America/Denver.")
             return None
+        return ZoneInfo(text)
 
     def moment(self, field: str, text: str, zone: ZoneInfo | None) -> datetime | None:
         """A local date-time in ``zone`` as an aware datetime."""

@@ -37,10 +37,10 @@ KIND_OPTIONS = [
     (QuestionKind.boolean.value, "Yes or no"),
 ]
 KINDS = {value for value, _ in KIND_OPTIONS}
-MAX_QUESTIONS = 20
-MAX_LABEL = 300  # schemas.Question.label
-MAX_CHOICES = 50
-MAX_CHOICE = 300
+MAX_QUESTIONS = schemas.MAX_QUESTIONS
+MAX_LABEL = schemas.MAX_LABEL
+MAX_CHOICES = schemas.MAX_CHOICES
+MAX_CHOICE = schemas.MAX_CHOICE
 MAX_ROWS = 100  # rows read from one form; a page offers at most MAX_QUESTIONS + MAX_BLANK
 BLANK_ROWS = 2  # empty rows under the questions
 MAX_BLANK = 20

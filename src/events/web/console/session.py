@@ -104,7 +104,9 @@ async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     sent = connection.headers.get("x-csrf-token")
     if not sent:
         # Parsed once: Litestar keeps the form in the connection's state for the handler.
-        form = await Request(connection.scope, connection.receive).form()
+        # The app's request class: it turns an unreadable form into a 400, not a 500.
+        request_class = connection.route_handler.resolve_request_class()  # type: ignore[attr-defined]
+        form = await request_class(connection.scope, connection.receive).form()
         sent = form.get("csrf")
     if not (expected and isinstance(sent, str) and hmac.compare_digest(expected, sent)):
         raise Forbidden("This form has expired. Reload the page and try again.")
