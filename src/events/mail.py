@@ -19,12 +19,13 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from events.config import Settings, SmtpSettings, get_settings
+from events.text import ANY_CONTROL
 
 logger = logging.getLogger("convene.mail")
 
 # A header is one line: a title or name stored with a line break or a character pasted from
 # Word would make EmailMessage refuse the whole message.
-_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_HEADER_BREAKS = re.compile(f"(?:{ANY_CONTROL.pattern})+")
 SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with the relay
 
 

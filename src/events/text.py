@@ -19,7 +19,11 @@ import re
 
 from events.errors import InvalidValue, MalformedBody
 
-STRAY_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The one definition of a control character, shared with what leaves Convene (feeds, mail
+# headers): C0 but tab, line feed and carriage return; DEL; C1.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Every control, tab and line breaks included: what a one-line value (a header, a URI) drops.
+ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Convene's own documents nest five levels at most; anything deeper is not a request.
 MAX_DEPTH = 32
@@ -34,7 +38,7 @@ def clean_text(value: str, field: str | None = None) -> str:
             reason="unstorable_character",
             **({"field": field} if field else {}),
         )
-    return STRAY_CONTROLS.sub(" ", value)
+    return CONTROLS.sub(" ", value)  # NUL was refused above
 
 
 def clean_tree(value: object, field: str | None = None, depth: int = 0) -> object:

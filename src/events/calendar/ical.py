@@ -28,17 +28,15 @@ from icalendar import (
     vUri,
 )
 
+from events.text import ANY_CONTROL, CONTROLS
+
 PRODID = "-//NSCP//Convene//EN"
 REFRESH = timedelta(hours=6)
 # RFC 5545 3.3.11: TEXT holds no CONTROL character but HTAB (a line break is the escaped
 # LF). Strict readers (the `ical` package of Home Assistant) reject the whole calendar for
 # one U+000B pasted from Word, so none may leave: C0 but tab, LF and CR, DEL, and C1.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Word's manual line break (VT), page break (FF) and NEL stand for line breaks.
 _BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85]")
-
-
-_URI_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str, *, uri: bool = False) -> str:
@@ -46,10 +44,10 @@ def clean_text(value: str, *, uri: bool = False) -> str:
     URI no whitespace control at all). Every text value of a feed goes through here,
     whatever the database holds."""
     if uri:
-        return _URI_CONTROL.sub("", value)
-    if _CONTROL.search(value) is None and "\r" not in value:
+        return ANY_CONTROL.sub("", value)
+    if CONTROLS.search(value) is None and "\r" not in value:
         return value  # the usual case: nothing to copy
-    return _CONTROL.sub("", _BREAKS.sub("\n", value))
+    return CONTROLS.sub("", _BREAKS.sub("\n", value))
 
 
 @dataclass(frozen=True, slots=True)
