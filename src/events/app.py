@@ -28,6 +28,7 @@ from events.errors import EXCEPTION_HANDLERS
 from events.web.console.routes import console_router
 from events.web.pages import PageController
 from events.web.registration import EmailRegistrationController
+from events.web.security import security_headers
 from events.web.templating import static_files, template_config
 
 
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=handlers,
         template_config=template_config(),
         stores=_stores(settings),
+        before_send=[security_headers(settings.base_url)],
         on_shutdown=[certificate_shutdown],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings)],
