@@ -37,11 +37,11 @@ class LoginForm(Struct):
 
 
 class CheckInRow(Struct):
-    """What the check-in row template needs besides the row."""
+    """What the check-in row template needs besides the row and the tally."""
 
     slug: str
     session_id: int
-    row: views.SheetRow
+    change: views.SheetChange
 
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -170,8 +170,8 @@ class CheckInController(Controller):
         session_id: FromPath[int],
         registration_id: FromPath[int],
     ) -> Response | Template:
-        row = await views.check_in(organizer, session_id, registration_id)
-        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+        change = await views.check_in(organizer, slug, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, change))
 
     @post("/{session_id:int}/{registration_id:int}/undo")
     async def undo(
@@ -182,23 +182,27 @@ class CheckInController(Controller):
         session_id: FromPath[int],
         registration_id: FromPath[int],
     ) -> Response | Template:
-        row = await views.undo_check_in(organizer, session_id, registration_id)
-        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+        change = await views.undo_check_in(organizer, slug, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, change))
 
 
 def _row_or_sheet(
     request: Request, organizer: OrganizerPrincipal, line: CheckInRow
 ) -> Response | Template:
-    """htmx swaps the row in place; without JavaScript, back to the sheet."""
+    """htmx swaps the row in place and the tally out of band; without JavaScript, back to
+    the sheet at the row (the fragment is where the next Tab starts)."""
     if is_htmx(request):
         return page(
             request,
             "console/partials/checkin_row.html",
             organizer,
-            row=line.row,
+            row=line.change.row,
+            tally=line.change.tally,
             slug=line.slug,
             session_id=line.session_id,
         )
     return Redirect(
-        f"/console/events/{line.slug}/checkin?session={line.session_id}", status_code=303
+        f"/console/events/{line.slug}/checkin?session={line.session_id}"
+        f"#reg-{line.change.row.registration_id}",
+        status_code=303,
     )
