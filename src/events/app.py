@@ -58,10 +58,6 @@ def _stores(settings: Settings) -> dict:
 
     return {
         "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene"),
-        # the console's failed-login counts (events.web.console.pages)
-        "console_login": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:console_login"
-        ),
         # console sessions ended by logging out (events.web.console.session)
         "console_sessions": RedisStore.with_client(
             url=settings.redis_url, namespace="convene:console_sessions"

@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from events import schemas
 from events.errors import DomainError, Forbidden, InvalidInput, NotFound, RegistrationRefused
+from events.ratelimit import client_of
 from events.services import catalog, email_registrations
 from events.web import form_tokens
 from events.web.security import SECRET_URL
@@ -131,11 +132,13 @@ class EmailRegistrationController(Controller):
         )
 
     @post("/events/{slug:str}/register", status_code=200)
-    async def register(self, slug: FromPath[str], data: FormData) -> Template:
+    async def register(self, request: Request, slug: FromPath[str], data: FormData) -> Template:
         _require_form_token(f"register:{slug}", data)
         values = _form_values(data)
         try:
-            requested = await email_registrations.request(slug, _form_input(values))
+            requested = await email_registrations.request(
+                slug, _form_input(values), client_of(request)
+            )
         except (InvalidInput, RegistrationRefused) as exc:
             # The form again, as typed, with the problems next to their fields.
             errors = {e["field"]: e["message"] for e in exc.extra.get("errors", [])}
