@@ -29,6 +29,11 @@ os.environ["PICCOLO_CONF"] = "piccolo_conf"
 os.environ["CONVENE_TASK_QUEUE"] = f"convene:test:{os.getpid()}"  # runs never share a queue
 os.environ["CALENDAR_STATE_TTL"] = "0"  # feed caches see every change at once
 os.environ["VERIFY_RATE_LIMIT"] = "1000"  # the suite verifies often from one address
+# The suite sends many emails and fails many logins from 127.0.0.1; the limits' own tests
+# start servers with small ones (tests/events/web/test_rate_limits.py).
+for _limit in ("REGISTRATION_EMAILS_PER_CLIENT", "PASSWORD_LINKS_PER_CLIENT"):
+    os.environ[_limit] = "10000"
+os.environ["LOGIN_FAILURES_PER_CLIENT"] = "10000"
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

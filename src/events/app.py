@@ -30,6 +30,7 @@ from events.extensions import ConvenePlugin, Sweep, collect, discover
 from events.web.console.routes import console_router
 from events.web.pages import PageController
 from events.web.registration import EmailRegistrationController
+from events.web.security import security_headers
 from events.web.templating import static_files, template_config
 
 
@@ -59,10 +60,6 @@ def _stores(settings: Settings) -> dict:
 
     return {
         "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene"),
-        # the console's failed-login counts (events.web.console.pages)
-        "console_login": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:console_login"
-        ),
         # console sessions ended by logging out (events.web.console.session)
         "console_sessions": RedisStore.with_client(
             url=settings.redis_url, namespace="convene:console_sessions"
@@ -108,6 +105,7 @@ def create_app(
             collect(plugins, lambda plugin: plugin.console_links()),
         ),
         stores=_stores(settings),
+        before_send=[security_headers(settings.base_url)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings, collect(plugins, lambda plugin: plugin.sweeps()))],
         # the core's body decoding (strict JSON, clean text, never a 500), then the extensions

@@ -50,6 +50,31 @@ MAIL_FROM = "Convene <no-reply@localhost>"
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimits:
+    """What one client, or one recipient, may cause (README, "Rate limits")."""
+
+    registration_emails_per_client: int = 10  # per hour, any addresses and events
+    registration_emails_per_address: int = 5  # per hour, across events (3 per event)
+    password_links_per_client: int = 20  # per hour
+    password_links_per_organizer: int = 3  # per hour, to one organizer
+    login_failures_per_client: int = 20  # per 15 minutes, any accounts
+    login_failures_per_account: int = 5  # per 15 minutes, from one client to one account
+    # per 15 minutes to one account from all clients; then only browsers that logged in to
+    # it before (its device cookie) may keep trying
+    login_failures_per_account_all: int = 50
+
+
+def _rate_limits(env: dict[str, str]) -> RateLimits:
+    defaults = RateLimits()
+    return RateLimits(
+        **{
+            name: int(env.get(name.upper()) or getattr(defaults, name))
+            for name in RateLimits.__dataclass_fields__
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     redis_url: str | None
@@ -63,6 +88,7 @@ class Settings:
     calendar_state_ttl: float  # seconds a process trusts its feed caches unchecked
     certificate_dir: Path  # rendered PDFs, re-rendered when missing
     verify_rate_limit: int  # requests per minute per client on public certificate routes
+    rate_limits: RateLimits
     render_processes: int  # processes a bulk certificate job renders with
     checkin_opens_before: timedelta  # how long before a session starts check-in opens
     slack: SlackSettings | None  # None: the bot is off and its routes answer 503
@@ -173,6 +199,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         calendar_state_ttl=float(env.get("CALENDAR_STATE_TTL") or 1.0),
         certificate_dir=Path(env.get("CERTIFICATE_DIR") or data_dir / "certificates"),
         verify_rate_limit=int(env.get("VERIFY_RATE_LIMIT") or 60),
+        rate_limits=_rate_limits(env),
         render_processes=int(env.get("CERTIFICATE_RENDER_PROCESSES") or os.cpu_count() or 1),
         checkin_opens_before=timedelta(minutes=float(env.get("CHECKIN_OPENS_BEFORE") or 60)),
         slack=_slack(env),

@@ -4,8 +4,8 @@ event loop) against the real server of tests/conftest.py.
 - ``browser``: one headless Chromium for the session; a missing /usr/bin/chromium fails
   every browser test with a clear message (never a skip);
 - ``page``: a fresh context (own cookies) and page per test, its base URL the server's;
-  JavaScript errors on the page fail the test; a failing test leaves a screenshot in
-  <artifacts>/screenshots/failed/;
+  JavaScript errors and Content-Security-Policy violations on its pages fail the test;
+  a failing test leaves a screenshot in <artifacts>/screenshots/failed/;
 - ``accessible``: ``await accessible(page, "the events list")`` runs axe-core on the page.
 """
 
@@ -27,6 +27,7 @@ from tests.support.browser import (
     assert_accessible,
     missing_chromium_message,
     screenshots_dir,
+    watch_csp,
 )
 
 _FAILED = pytest.StashKey[bool]()
@@ -76,6 +77,7 @@ async def page(request, browser, server: str, failed_shots: Path):
         base_url=server, viewport={"width": 1280, "height": 900}, locale="en-US"
     )
     context.set_default_timeout(10_000)
+    csp_violations = await watch_csp(context)
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
@@ -89,6 +91,7 @@ async def page(request, browser, server: str, failed_shots: Path):
     finally:
         await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
 
 
 @pytest.fixture

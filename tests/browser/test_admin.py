@@ -8,7 +8,7 @@ from tests.support.browser import log_in, screenshot
 from tests.support.polling import eventually
 
 
-async def test_an_admin_edits_an_event_in_piccolo_admin(page, client, world):
+async def test_an_admin_edits_an_event_in_piccolo_admin(page, client, world, accessible):
     event = await world.create_event(client, title="Curb Data Workshop")
     row = await fetch_one("SELECT id FROM event WHERE slug = {}", event["slug"])
     assert row is not None
@@ -17,10 +17,14 @@ async def test_an_admin_edits_an_event_in_piccolo_admin(page, client, world):
     await page.wait_for_url("**/admin/**")
     await page.get_by_text("Event Session").first.wait_for()
     await screenshot(page, "20-admin-home")
+    await accessible(page, "Piccolo Admin's home")
+    assert await page.locator("[role=main]").count() == 1  # a main landmark, exactly one
 
     await page.goto(f"/admin/#/event/{row['id']}/")
     title = page.locator("input[name=title]")
     await title.wait_for()
+    await accessible(page, "Piccolo Admin's event form")
+    assert await page.locator("[role=main]").count() == 1
     await title.fill("Curb Data Workshop (moved online)")
     await page.locator("[data-uitest=save_button]").click()
 

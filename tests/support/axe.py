@@ -22,7 +22,9 @@ def install(cache: Path = node.CACHE) -> Path:
 async def audit(page, script: Path) -> list[dict]:
     """The page's serious and critical violations (WCAG 2.x A and AA, and best practices)."""
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(script))
+        # Evaluated through DevTools rather than added as a <script>: the pages'
+        # Content-Security-Policy refuses inline scripts, and the tests fail on a violation.
+        await page.evaluate(f"{script.read_text()}\n;undefined")
     result = await page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ["violations"]});

@@ -54,6 +54,38 @@ async def screenshot(page, name: str) -> Path:
     return path
 
 
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) =>
+    window.__convene_csp(e.violatedDirective, e.blockedURI, e.documentURI, e.sourceFile));"""
+
+
+def _tolerated(directive: str, blocked: str, source: str) -> bool:
+    """Piccolo Admin's bundle (core-js) probes ``new Function("return this")`` inside a
+    try/catch and falls back to ``window``: refusing it changes nothing, so the admin keeps
+    eval refused and this one report is not a failure."""
+    return directive.startswith("script-src") and blocked == "eval" and "/admin/assets/" in source
+
+
+async def watch_csp(context) -> list[str]:
+    """Every Content-Security-Policy violation on the context's pages, as it happens: the
+    page's own ``securitypolicyviolation`` events and Chromium's console reports of
+    refused resources (which also catch what happens before any listener runs)."""
+    violations: list[str] = []
+
+    def report(directive: str, blocked: str, document: str, source: str) -> None:
+        if not _tolerated(directive, blocked, source):
+            violations.append(f"{directive} refused {blocked or 'inline'} on {document} ({source})")
+
+    await context.expose_function("__convene_csp", report)
+    await context.add_init_script(CSP_LISTENER)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text and "evaluate a string" not in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 async def assert_accessible(page, label: str, script: Path) -> None:
     """No axe-core violation of serious or critical impact on the page as it is now."""
     violations = await axe.audit(page, script)

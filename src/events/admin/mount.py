@@ -23,6 +23,7 @@ from events.admin import accounts
 from events.admin.entry import with_clean_entry
 from events.admin.hooks import ORGANIZER_SCOPE_KEY
 from events.admin.records import core_tables
+from events.admin.skin import with_overrides
 from events.config import Settings
 
 PREFIX = "/admin"
@@ -98,7 +99,7 @@ def admin_route(settings: Settings, extra_tables: Sequence[TableConfig] = ()) ->
         sidebar_links={"Console": "/console/"},
         allowed_hosts=[urlsplit(settings.base_url).hostname or "localhost"],
     )
-    gate = AdminGate(admin)
+    gate = AdminGate(with_overrides(admin))  # our stylesheet and landmarks (skin.py)
 
     @asgi(PREFIX, is_mount=True, copy_scope=True, include_in_schema=False)
     async def records(scope: Scope, receive: Receive, send: Send) -> None:

@@ -21,6 +21,7 @@ from events.db import fetch_one
 from events.di import Member
 from events.enums import EventKind
 from events.errors import NotFound
+from events.web.security import SECRET_URL
 
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8"
 # Calendar apps and link checkers ask with HEAD first (the server sends headers only).
@@ -175,6 +176,7 @@ class CalendarController(Controller):
         "/me/{filename:str}",
         http_method=GET_OR_HEAD,
         summary="A member's personal feed; the token is the key",
+        opt=SECRET_URL,
     )
     async def personal_feed(self, request: Request, filename: FromPath[str]) -> Response:
         member = await tokens.member_for_token(_ics_name(filename))

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 from events import schemas, tasks
 from events.auth import MemberPrincipal, hash_token, member_by_id
 from events.calendar.tokens import personal_calendar
+from events.config import get_settings
 from events.db import dump_json, fetch, fetch_one, load_json, write_transaction
 from events.enums import EventStatus, QuestionKind, RegistrationSource
 from events.errors import Conflict, Gone, InvalidInput, NotFound
+from events.ratelimit import Limit, RateLimited, limiter
 from events.services import members, registrations
 from events.services.answers import validate_answers
 
@@ -52,15 +54,28 @@ async def open_event(slug: str) -> dict:
 
 
 async def request(
-    slug: str, form: schemas.EmailRegistrationCreate
+    slug: str, form: schemas.EmailRegistrationCreate, client: str
 ) -> schemas.EmailRegistrationRequested:
     """Check the form and write a pending confirmation; its email goes out after the commit.
-    Raises InvalidInput with every problem (``errors``: field and message) or
-    RegistrationRefused; writes nothing then."""
+    Raises InvalidInput with every problem (``errors``: field and message),
+    RegistrationRefused, or RateLimited (the ``client`` asked for too many emails); writes
+    nothing then."""
     event = await open_event(slug)
     name, email, answers = _checked(form, load_json(event["questions"]) or [])
     is_member = await _of_member_organization(email)
     registrations.refuse_if_closed(event, organization_is_member=is_member, now=_now())
+    limits = get_settings().rate_limits
+    if not await limiter().take(
+        Limit("registration-email:client", limits.registration_emails_per_client, 3600), client
+    ):
+        raise RateLimited(
+            "Too many registration requests from your connection. Try again in an hour.",
+            reason="too_many_emails",
+        )
+    # Per address, across events: someone else's inbox is not flooded one event at a time.
+    to_address = Limit("registration-email:address", limits.registration_emails_per_address, 3600)
+    if not await limiter().take(to_address, email):
+        return _requested(event, email)
     now = _now()
     async with write_transaction():
         recent = await fetch_one(
@@ -85,6 +100,10 @@ async def request(
     if row is not None:
         await tasks.enqueue_registration_email(row["id"])
     # Over the limit the page reads the same: it tells nobody what the address has asked.
+    return _requested(event, email)
+
+
+def _requested(event: dict, email: str) -> schemas.EmailRegistrationRequested:
     return schemas.EmailRegistrationRequested(
         event=event["slug"], event_title=event["title"], email=email
     )

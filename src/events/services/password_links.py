@@ -31,6 +31,7 @@ from events.auth import OrganizerPrincipal, password_fingerprint, require_admin
 from events.config import get_settings
 from events.db import fetch_one
 from events.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
+from events.ratelimit import Limit, RateLimited, limiter
 from events.services import organizers
 
 logger = logging.getLogger("convene.password_links")
@@ -133,10 +134,11 @@ async def set_password_with_link(
 
 
 async def send_password_link(
-    admin: OrganizerPrincipal, organizer_id: int, now: datetime | None = None
+    admin: OrganizerPrincipal, organizer_id: int, client: str, now: datetime | None = None
 ) -> str:
     """Email an active organizer a link to set their password; the address it went to.
-    Sent inline (an admin's action, one email): a relay failure is MailNotSent (503)."""
+    Sent inline (an admin's action, one email): a relay failure is MailNotSent (503);
+    too many links from the ``client`` or to the organizer are RateLimited (429)."""
     require_admin(admin)
     row = await fetch_one(
         "SELECT id, name, email, role, active, password_hash FROM organizer WHERE id = {}",
@@ -146,6 +148,7 @@ async def send_password_link(
         raise NotFound("There is no such organizer.")
     if not row["active"]:
         raise Conflict("This organizer is deactivated: reactivate them first.", reason="inactive")
+    await _count_link(client, row["id"])
     token = password_link_token(row["id"], row["password_hash"], now)
     base = get_settings().base_url
     message = emails.password_link_email(
@@ -170,3 +173,23 @@ async def send_password_link(
             reason="mail_not_sent",
         ) from exc
     return row["email"]
+
+
+async def _count_link(client: str, organizer_id: int) -> None:
+    """Both limits are checked before either counts: a refused link costs nothing."""
+    limits, counters = get_settings().rate_limits, limiter()
+    per_client = Limit("password-link:client", limits.password_links_per_client, 3600)
+    per_organizer = Limit("password-link:organizer", limits.password_links_per_organizer, 3600)
+    if await counters.exceeded(per_client, client):
+        raise RateLimited(
+            "Too many password links sent from your connection. Try again in an hour.",
+            reason="too_many_emails",
+        )
+    if await counters.exceeded(per_organizer, str(organizer_id)):
+        raise RateLimited(
+            "This organizer was sent several links in the last hour: ask them to check "
+            "their inbox, or try again later.",
+            reason="too_many_emails",
+        )
+    await counters.hit(per_client, client)
+    await counters.hit(per_organizer, str(organizer_id))

@@ -20,8 +20,10 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from events import schemas
 from events.errors import DomainError, Forbidden, InvalidInput, NotFound, RegistrationRefused
+from events.ratelimit import client_of
 from events.services import catalog, email_registrations
 from events.web import form_tokens
+from events.web.security import SECRET_URL
 
 logger = logging.getLogger("convene.web")
 
@@ -109,10 +111,7 @@ class EmailRegistrationController(Controller):
 
     include_in_schema = False
     cache_control = CacheControlHeader(no_store=True)
-    response_headers = [
-        ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-        ResponseHeader(name="X-Robots-Tag", value="noindex"),
-    ]
+    response_headers = [ResponseHeader(name="X-Robots-Tag", value="noindex")]
     # Every type the app maps to problem+json, named again: the most specific type wins
     # across layers, so Exception alone would lose to the app's DomainError handler.
     exception_handlers = {
@@ -133,11 +132,13 @@ class EmailRegistrationController(Controller):
         )
 
     @post("/events/{slug:str}/register", status_code=200)
-    async def register(self, slug: FromPath[str], data: FormData) -> Template:
+    async def register(self, request: Request, slug: FromPath[str], data: FormData) -> Template:
         _require_form_token(f"register:{slug}", data)
         values = _form_values(data)
         try:
-            requested = await email_registrations.request(slug, _form_input(values))
+            requested = await email_registrations.request(
+                slug, _form_input(values), client_of(request)
+            )
         except (InvalidInput, RegistrationRefused) as exc:
             # The form again, as typed, with the problems next to their fields.
             errors = {e["field"]: e["message"] for e in exc.extra.get("errors", [])}
@@ -155,7 +156,7 @@ class EmailRegistrationController(Controller):
             "registration/requested.html", context={"requested": requested, "nav": "events"}
         )
 
-    @get("/registrations/confirm/{token:str}")
+    @get("/registrations/confirm/{token:str}", opt=SECRET_URL)
     async def confirm_page(self, token: FromPath[str]) -> Template:
         pending = await email_registrations.pending(token)
         return Template(
@@ -168,7 +169,7 @@ class EmailRegistrationController(Controller):
             },
         )
 
-    @post("/registrations/confirm/{token:str}", status_code=200)
+    @post("/registrations/confirm/{token:str}", status_code=200, opt=SECRET_URL)
     async def confirm(self, token: FromPath[str], data: FormData) -> Template:
         _require_form_token(f"confirm:{token}", data)
         managed = await email_registrations.confirm(token)
@@ -176,11 +177,11 @@ class EmailRegistrationController(Controller):
             "registration/confirmed.html", context={"managed": managed, "nav": "events"}
         )
 
-    @get("/registrations/manage/{token:str}")
+    @get("/registrations/manage/{token:str}", opt=SECRET_URL)
     async def manage(self, token: FromPath[str]) -> Template:
         return self._manage_page(token, await email_registrations.managed(token))
 
-    @post("/registrations/manage/{token:str}/cancel", status_code=200)
+    @post("/registrations/manage/{token:str}/cancel", status_code=200, opt=SECRET_URL)
     async def cancel(self, token: FromPath[str], data: FormData) -> Template:
         _require_form_token(f"cancel:{token}", data)
         managed = await email_registrations.cancel(token)

@@ -32,6 +32,17 @@ def _asset_versions() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    return _asset_versions()
+
+
+def asset_url(name: str) -> str:
+    """``/static/<name>?v=<hash of its content>`` (pages and the admin's overrides)."""
+    version = _versions().get(name)
+    return f"/static/{name}?v={version}" if version else f"/static/{name}"
+
+
 def environment(
     extra_directories: Sequence[Path] = (), console_links: Sequence[ConsoleLink] = ()
 ) -> Environment:
@@ -52,11 +63,6 @@ def environment(
         lstrip_blocks=True,
         auto_reload=False,  # templates ship with the code
     )
-    versions = _asset_versions()
-
-    def asset(name: str) -> str:
-        version = versions.get(name)
-        return f"/static/{name}?v={version}" if version else f"/static/{name}"
 
     # A list page is mostly cards, and a card's HTML depends only on the card (a frozen
     # Struct: seats left, dates and all). Remembering it, and joining a list's cards in one
@@ -69,7 +75,7 @@ def environment(
     def event_cards(cards: list) -> Markup:
         return Markup("".join([event_card(card) for card in cards]))
 
-    env.globals["asset"] = asset
+    env.globals["asset"] = asset_url
     env.globals["event_cards"] = event_cards
     env.globals["console_nav_links"] = [link for link in console_links if not link.per_event]
     env.globals["console_event_links"] = [link for link in console_links if link.per_event]

@@ -378,6 +378,6 @@ async def test_a_relay_failure_is_reported_and_the_organizer_stays(world, monkey
     email = _address()
     organizer_id = await _new_organizer(email)
     with pytest.raises(password_links.MailNotSent) as failed:
-        await password_links.send_password_link(admin, organizer_id)
+        await password_links.send_password_link(admin, organizer_id, "127.0.0.1")
     assert failed.value.status == 503 and email in failed.value.detail
     assert (await _organizer(email))["active"]

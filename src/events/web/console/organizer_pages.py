@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from events.auth import OrganizerPrincipal
 from events.di import Organizer
 from events.errors import DomainError
+from events.ratelimit import RateLimited, client_of
 from events.services import catalog, organizer_admin, password_links
 from events.services.password_links import MailNotSent
 from events.web.console import organizer_forms
@@ -98,8 +99,8 @@ class OrganizerAdminController(Controller):
             listed = await organizer_admin.list_organizers(organizer)
             return await _page(request, organizer, LIST, form, refused, listed=listed)
         try:
-            await password_links.send_password_link(organizer, created)
-        except MailNotSent as failed:
+            await password_links.send_password_link(organizer, created, client_of(request))
+        except (MailNotSent, RateLimited) as failed:
             return await _edit_page(
                 request, organizer, created, refused=failed, done="added_unsent"
             )
@@ -129,8 +130,8 @@ class OrganizerAdminController(Controller):
         self, request: Request, organizer: Organizer, organizer_id: FromPath[int]
     ) -> Redirect | Template:
         try:
-            await password_links.send_password_link(organizer, organizer_id)
-        except MailNotSent as failed:
+            await password_links.send_password_link(organizer, organizer_id, client_of(request))
+        except (MailNotSent, RateLimited) as failed:
             return await _edit_page(request, organizer, organizer_id, refused=failed)
         return _see(f"{BASE}/{organizer_id}?done=sent")
 

@@ -5,7 +5,6 @@ Thin: each handler reads the request, calls one service or view function, render
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
@@ -21,13 +20,11 @@ from events.auth import OrganizerPrincipal
 from events.di import Organizer
 from events.services import decisions, events, organizers
 from events.web.console import views
+from events.web.console.login_throttle import LOCKED, LoginThrottle
 from events.web.console.responses import is_htmx, page
 from events.web.console.session import end_session, provide_console_organizer, start_session
 
 CONSOLE_ORGANIZER = {"organizer": Provide(provide_console_organizer)}
-LOGIN_STORE = "console_login"
-MAX_FAILURES = 5  # per email address, then a pause
-FAILURE_WINDOW = 15 * 60  # seconds
 LOGIN_FAILED = "That email and password do not match an organizer account."
 
 
@@ -37,11 +34,11 @@ class LoginForm(Struct):
 
 
 class CheckInRow(Struct):
-    """What the check-in row template needs besides the row."""
+    """What the check-in row template needs besides the row and the tally."""
 
     slug: str
     session_id: int
-    row: views.SheetRow
+    change: views.SheetChange
 
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -59,22 +56,18 @@ class LoginController(Controller):
     async def login(
         self, request: Request, data: Annotated[LoginForm, Form]
     ) -> Response | Template:
-        # Failures are counted per address (in Redis when there is one, so every process
-        # shares the count); every failure takes the same argon2 time (check_password).
-        store = request.app.stores.get(LOGIN_STORE)
-        key = hashlib.sha256(data.email.strip().lower().encode()).hexdigest()
-        failures = int(await store.get(key) or 0)
-        if failures >= MAX_FAILURES:
+        throttle = LoginThrottle(request, data.email)
+        if await throttle.locked():
             return page(
                 request,
                 "console/login.html",
                 status_code=HTTP_429_TOO_MANY_REQUESTS,
-                error="Too many failed attempts. Wait 15 minutes and try again.",
+                error=LOCKED,
                 email=data.email,
             )
         found = await organizers.check_password(data.email, data.password)
         if found is None:
-            await store.set(key, str(failures + 1), expires_in=FAILURE_WINDOW)
+            await throttle.failed()
             return page(
                 request,
                 "console/login.html",
@@ -82,9 +75,9 @@ class LoginController(Controller):
                 error=LOGIN_FAILED,
                 email=data.email,
             )
-        await store.delete(key)
+        device = await throttle.succeeded()
         start_session(request, *found)
-        return Redirect("/console", status_code=303)
+        return Redirect("/console", status_code=303, cookies=[device])
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
@@ -170,8 +163,8 @@ class CheckInController(Controller):
         session_id: FromPath[int],
         registration_id: FromPath[int],
     ) -> Response | Template:
-        row = await views.check_in(organizer, session_id, registration_id)
-        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+        change = await views.check_in(organizer, slug, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, change))
 
     @post("/{session_id:int}/{registration_id:int}/undo")
     async def undo(
@@ -182,23 +175,27 @@ class CheckInController(Controller):
         session_id: FromPath[int],
         registration_id: FromPath[int],
     ) -> Response | Template:
-        row = await views.undo_check_in(organizer, session_id, registration_id)
-        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, row))
+        change = await views.undo_check_in(organizer, slug, session_id, registration_id)
+        return _row_or_sheet(request, organizer, CheckInRow(slug, session_id, change))
 
 
 def _row_or_sheet(
     request: Request, organizer: OrganizerPrincipal, line: CheckInRow
 ) -> Response | Template:
-    """htmx swaps the row in place; without JavaScript, back to the sheet."""
+    """htmx swaps the row in place and the tally out of band; without JavaScript, back to
+    the sheet at the row (the fragment is where the next Tab starts)."""
     if is_htmx(request):
         return page(
             request,
             "console/partials/checkin_row.html",
             organizer,
-            row=line.row,
+            row=line.change.row,
+            tally=line.change.tally,
             slug=line.slug,
             session_id=line.session_id,
         )
     return Redirect(
-        f"/console/events/{line.slug}/checkin?session={line.session_id}", status_code=303
+        f"/console/events/{line.slug}/checkin?session={line.session_id}"
+        f"#reg-{line.change.row.registration_id}",
+        status_code=303,
     )

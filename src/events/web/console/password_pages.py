@@ -28,6 +28,7 @@ from events.services import organizers, password_links
 from events.services.password_links import LinkHolder
 from events.web.console import organizer_forms
 from events.web.console.responses import page
+from events.web.security import SECRET_URL
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 TEMPLATE = "console/password_link.html"
@@ -54,10 +55,8 @@ class PasswordLinkController(Controller):
 
     path = "/password/{token:str}"  # under /console, outside its CSRF guard (see above)
     include_in_schema = False
-    response_headers = [
-        ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-        ResponseHeader(name="X-Robots-Tag", value="noindex"),
-    ]
+    opt = SECRET_URL
+    response_headers = [ResponseHeader(name="X-Robots-Tag", value="noindex")]
 
     @get("/")
     async def form(self, request: Request, token: FromPath[str]) -> Template:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -32,7 +32,7 @@ from litestar.middleware.session.client_side import (
     ClientSideSessionBackend,
     CookieBackendConfig,
 )
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Message
 
 from events.auth import OrganizerPrincipal, organizer_for_session
 from events.config import Settings
@@ -57,6 +57,28 @@ def session_config(settings: Settings) -> CookieBackendConfig:
     )
 
 
+class RefusalKeepsSession(SessionMiddleware):
+    """Writes the session cookie only on answers below 400.
+
+    A refused request must not touch the browser's session: a cross-site form POST arrives
+    without the SameSite=Lax cookie, so its session is empty, and whatever the refusal page
+    wrote (a fresh CSRF token) would replace the organizer's cookie and log them out. Any
+    change a handler makes before it refuses is dropped with it."""
+
+    def create_send_wrapper(
+        self, connection: ASGIConnection
+    ) -> Callable[[Message], Awaitable[None]]:
+        store = super().create_send_wrapper(connection)
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                await connection.send(message)
+            else:
+                await store(message)
+
+        return send
+
+
 def session_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
     """A middleware factory rather than ``config.middleware``: routers are deep-copied when
     registered, and the cookie backend's AES-GCM key object cannot be copied."""
@@ -64,7 +86,7 @@ def session_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
     backend = ClientSideSessionBackend(config=config)
 
     def wrap(app: ASGIApp) -> ASGIApp:
-        return SessionMiddleware(app, backend=backend)
+        return RefusalKeepsSession(app, backend=backend)
 
     return wrap
 

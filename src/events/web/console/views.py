@@ -174,21 +174,44 @@ def _opens_later(event: schemas.Event, session_id: int | None) -> str | None:
     return format.moment(opens, event.timezone) if datetime.now(UTC) < opens else None
 
 
+class SheetTally(Struct):
+    checked_in: int
+    confirmed: int
+
+
+class SheetChange(Struct):
+    """A row after a tap, and the sheet's "N of M checked in" after it."""
+
+    row: SheetRow
+    tally: SheetTally
+
+
 async def check_in(
-    organizer: OrganizerPrincipal, session_id: int, registration_id: int
-) -> SheetRow:
-    """Check one person in (repeating it is harmless) and return their row as it is now."""
+    organizer: OrganizerPrincipal, slug: str, session_id: int, registration_id: int
+) -> SheetChange:
+    """Check one person in (repeating it is harmless); their row and the tally as they are now."""
     await attendance.check_in(
         organizer, session_id, schemas.CheckInRequest(registration_ids=[registration_id])
     )
-    return await _sheet_row(organizer, session_id, registration_id)
+    return await _sheet_change(organizer, slug, session_id, registration_id)
 
 
 async def undo_check_in(
-    organizer: OrganizerPrincipal, session_id: int, registration_id: int
-) -> SheetRow:
+    organizer: OrganizerPrincipal, slug: str, session_id: int, registration_id: int
+) -> SheetChange:
     await attendance.undo_check_in(organizer, session_id, registration_id)
-    return await _sheet_row(organizer, session_id, registration_id)
+    return await _sheet_change(organizer, slug, session_id, registration_id)
+
+
+async def _sheet_change(
+    organizer: OrganizerPrincipal, slug: str, session_id: int, registration_id: int
+) -> SheetChange:
+    confirmed = await events.attendees(organizer, slug, RegistrationStatus.confirmed, 1, 1)
+    checked = await attendance.session_check_ins(organizer, session_id)
+    return SheetChange(
+        row=await _sheet_row(organizer, session_id, registration_id),
+        tally=SheetTally(checked_in=len(checked), confirmed=confirmed.total),
+    )
 
 
 async def _sheet_row(
