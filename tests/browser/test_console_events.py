@@ -3,9 +3,8 @@ with axe-core checking each form."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from tests.support.browser import log_in, screenshot
+from tests.support.clock import days_from_today
 
 
 async def test_an_organizer_creates_schedules_and_publishes_an_event(page, world, accessible):
@@ -23,7 +22,7 @@ async def test_an_organizer_creates_schedules_and_publishes_an_event(page, world
     await page.get_by_role("button", name="Create draft").click()
 
     await page.get_by_role("heading", name="Sessions: Smart Corridors Roundtable").wait_for()
-    day = (date.today() + timedelta(days=21)).isoformat()
+    day = days_from_today(21).date().isoformat()
     await page.get_by_label("Title").fill("Morning roundtable")
     await page.get_by_label("Starts").fill(f"{day}T09:00")
     await page.get_by_label("Ends").fill(f"{day}T11:30")

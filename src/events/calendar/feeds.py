@@ -21,6 +21,7 @@ from events.calendar.entries import Personal, build_entry
 from events.config import get_settings
 from events.db import fetch, fetch_one
 from events.errors import InvalidInput
+from events.services.join_links import join_link
 
 CANCELLED_KEPT = timedelta(days=30)  # cancelled sessions stay visible this long
 HISTORY = timedelta(days=365)  # sessions that ended longer ago leave the feeds
@@ -279,7 +280,8 @@ async def personal_feed(member_id: int, info: ical.FeedInfo) -> RenderedFeed:
     rows = await fetch(
         f"SELECT {KEY_COLUMNS}, r.status AS registration_status, r.arrival, r.event, "
         "r.updated_at AS registration_updated_at, "
-        "e.online_url, (SELECT COUNT(*) FROM registration w WHERE w.event = r.event "
+        "e.online_url, e.status AS event_status, "
+        "(SELECT COUNT(*) FROM registration w WHERE w.event = r.event "
         "AND w.status = 'waitlisted' AND w.arrival <= r.arrival) AS position, "
         # A waiter's position moves when a registration ahead of it changes.
         "(SELECT MAX(w.updated_at) FROM registration w WHERE w.event = r.event "
@@ -308,7 +310,7 @@ async def personal_feed(member_id: int, info: ical.FeedInfo) -> RenderedFeed:
         mine = Personal(
             status=status,
             waitlist_position=row["position"] if status == "waitlisted" else None,
-            join_url=row["online_url"] if status == "confirmed" else None,
+            join_url=join_link(row["online_url"], status, row["event_status"]),
             changed_at=changed_at,
         )
         personal[row["id"]] = mine

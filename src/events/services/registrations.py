@@ -18,6 +18,7 @@ from events.enums import EventStatus, NotificationKind, RegistrationSource, Regi
 from events.errors import Conflict, NotFound, RegistrationRefused
 from events.services import notifications
 from events.services.answers import validate_answers
+from events.services.join_links import join_link
 from events.services.seats import (
     ACTIVE,
     ChangedUnderneath,
@@ -279,15 +280,12 @@ async def load_registration(registration_id: int) -> RegistrationRecord:
 
 
 def _record(row: dict, event: dict, position: int | None, created: bool = False):
-    # The join link is for a seat at an event that takes place: none once it is cancelled.
     event_status = event.get("event_status") or event["status"]
-    confirmed = row["status"] == RegistrationStatus.confirmed
-    confirmed = confirmed and event_status != EventStatus.cancelled
     return RegistrationRecord(
         row=row,
         event_slug=event.get("event_slug") or event["slug"],
         waitlist_position=position,
-        online_url=event["online_url"] if confirmed else None,
+        online_url=join_link(event["online_url"], row["status"], event_status),
         created=created,
     )
 

@@ -297,3 +297,19 @@ async def test_another_members_token_is_not_mine_after_rotation(client, world, p
     response = await get_feed(client, path_of(link_b["url"]))
     assert response.status_code == 200
     assert parse_ics(response.content)["events"] == []
+
+
+async def test_a_cancelled_online_event_gives_no_join_link(client, world, parse_ics):
+    """The join link is for a seat at an event that takes place (as in the API)."""
+    event = await world.create_event(
+        client, kind="webinar", venue=None, online_url=JOIN_URL, sessions=_sessions("A")
+    )
+    person = await world.member()
+    await _register(client, event, person)
+    response = await client.post(
+        f"/api/manage/events/{event['slug']}/cancel", headers=auth(world.admin)
+    )
+    assert response.status_code == 200
+    [read] = (await _feed(client, parse_ics, person))["events"]
+    assert read["status"] == "CANCELLED"
+    assert JOIN_URL not in read["description"] and read["location"] != JOIN_URL
