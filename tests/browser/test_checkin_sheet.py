@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.support.browser import log_in
-from tests.support.certificates import register
+from tests.support.certificates import held_event, register
 
 PHONE = {"width": 390, "height": 844}
 LONG_WORD = "Verkehrsinfrastrukturfinanzierungsgesellschaftsberatungsleistungen" * 2
@@ -14,7 +14,7 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 async def test_keyboard_check_in_keeps_the_focus_and_the_tally_follows(page, client, world):
-    event = await world.create_event(client, title="Door Test", capacity=10)
+    event = await held_event(client, world, title="Door Test", capacity=10)
     slug = event["slug"]
     ana, bob, cy = [
         await world.member(name=name) for name in ("Ana Arrival", "Bob Later", "Cy Last")
@@ -57,7 +57,7 @@ async def test_keyboard_check_in_keeps_the_focus_and_the_tally_follows(page, cli
 
 
 async def test_a_long_name_keeps_the_sheet_and_undo_on_a_phone(page, client, world):
-    event = await world.create_event(client, title=f"Door {LONG_WORD[:150]}", capacity=10)
+    event = await held_event(client, world, title=f"Door {LONG_WORD[:150]}", capacity=10)
     slug = event["slug"]
     person = await world.member(name=LONG_WORD[:190])
     registration = await register(client, event, person)
