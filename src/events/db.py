@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 
+from asyncpg.exceptions import DataError
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -104,7 +105,12 @@ async def fetch(sql: str, *args: object) -> list[dict]:
     """Run one SQL statement with ``{}`` placeholders; inside a transaction if one is open."""
     if isinstance(DB, _PostgresEngine):
         return await DB.fetch_template(sql, args)
-    return await DB.run_querystring(QueryString(sql, *args))
+    try:
+        return await DB.run_querystring(QueryString(sql, *args))
+    except OverflowError as exc:
+        # An integer past 64 bits (an id in a path, a number in a body): PostgreSQL's driver
+        # refuses it as a DataError, and so does SQLite here, so both answer 422 invalid_value.
+        raise DataError(f"a value is out of range: {exc}") from exc
 
 
 async def fetch_one(sql: str, *args: object) -> dict | None:

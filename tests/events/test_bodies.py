@@ -224,3 +224,28 @@ async def test_schema_limits_are_the_columns_limits(client, world):
     ):
         refused = await client.patch(url, json={"questions": questions}, headers=headers)
         _assert_problem(refused, 400, "validation_failed")
+
+
+async def test_ids_past_64_bits_are_4xx_on_every_route(client, world):
+    """An id no column can hold (2**70) in any integer path parameter: refused, never a 500
+    (SQLite's driver raised OverflowError where PostgreSQL's raises a DataError)."""
+    document = (await client.get("/schema/openapi.json")).json()
+    tried = 0
+    for path, operations in document["paths"].items():
+        integer_params = {
+            parameter["name"]
+            for operation in operations.values()
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
+        }
+        if not integer_params:
+            continue
+        url = path
+        for name in integer_params:
+            url = url.replace("{" + name + "}", str(2**70))
+        url = url.replace("{slug}", "no-such-event").replace("{code}", "NOSUCHCODE")
+        for method in operations:
+            response = await client.request(method.upper(), url, json={}, headers=auth(world.admin))
+            assert 400 <= response.status_code < 500, (method, url, response.text)
+            tried += 1
+    assert tried >= 8
