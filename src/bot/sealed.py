@@ -5,14 +5,13 @@ not let anyone act as the bot. Changing SECRET_KEY means installing the app agai
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from events.config import get_settings
+from events.config import derived_key, get_settings
 
 PREFIX = "v1:"
 CONTEXT = b"slack_installation"  # authenticated with each value: it only opens here
@@ -20,7 +19,7 @@ CONTEXT = b"slack_installation"  # authenticated with each value: it only opens 
 
 @lru_cache(maxsize=1)
 def _cipher(secret_key: str) -> AESGCM:
-    return AESGCM(hashlib.sha256(b"convene slack tokens\0" + secret_key.encode()).digest())
+    return AESGCM(derived_key(secret_key, "convene slack tokens"))
 
 
 def seal(text: str) -> str:

@@ -30,7 +30,7 @@ from litestar.plugins import InitPlugin
 from litestar.types import Empty
 
 from events.errors import MalformedBody
-from events.text import clean_text, clean_tree
+from events.text import clean_tree
 
 FORM_TYPES = (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART)
 
@@ -59,12 +59,6 @@ def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def _clean_form_value(value: Any, field: str) -> Any:
-    if isinstance(value, list):
-        return [_clean_form_value(item, field) for item in value]
-    return clean_text(value, field) if isinstance(value, str) else value  # files stay
-
-
 class ConveneRequest(Request):
     async def json(self) -> Any:
         if self._json is Empty:
@@ -82,10 +76,7 @@ class ConveneRequest(Request):
             except (UnicodeDecodeError, LookupError) as error:
                 raise MalformedBody(f"The form cannot be read: {_first_line(error)}") from None
             raw = self._connection_state.form
-            cleaned = {
-                clean_text(name, name): _clean_form_value(value, name)
-                for name, value in (raw if isinstance(raw, dict) else {}).items()
-            }
+            cleaned = clean_tree(raw if isinstance(raw, dict) else {})  # files stay as they are
             self._connection_state.form = cleaned
             self._form = FormMultiDict.from_form_data(cleaned)
         return self._form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -99,6 +100,12 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite_url(self.database_url)
+
+
+def derived_key(secret_key: str, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (console sessions, device cookies, sealed Slack tokens):
+    one SECRET_KEY, and no purpose's key reveals another's."""
+    return hashlib.sha256(purpose.encode() + b"\0" + secret_key.encode()).digest()
 
 
 def is_sqlite_url(url: str) -> bool:

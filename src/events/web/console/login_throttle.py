@@ -24,7 +24,7 @@ import secrets
 from litestar import Request
 from litestar.datastructures import Cookie
 
-from events.config import get_settings
+from events.config import derived_key, get_settings
 from events.ratelimit import Limit, client_of, limiter
 
 WINDOW = 15 * 60
@@ -43,7 +43,7 @@ def _limits() -> tuple[Limit, Limit, Limit]:
 
 
 def _mac(account: str, nonce: str) -> str:
-    key = hashlib.sha256(b"convene login device\0" + get_settings().secret_key.encode()).digest()
+    key = derived_key(get_settings().secret_key, "convene login device")
     return hmac.new(key, f"{account}\0{nonce}".encode(), hashlib.sha256).hexdigest()
 
 

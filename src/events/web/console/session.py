@@ -19,7 +19,6 @@ and same-site subdomains.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -35,7 +34,7 @@ from litestar.middleware.session.client_side import (
 from litestar.types import ASGIApp, Message
 
 from events.auth import OrganizerPrincipal, organizer_for_session
-from events.config import Settings
+from events.config import Settings, derived_key
 from events.errors import Forbidden, NotAuthenticated
 
 COOKIE = "convene_console"
@@ -45,7 +44,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def session_config(settings: Settings) -> CookieBackendConfig:
-    secret = hashlib.sha256(b"convene console session\0" + settings.secret_key.encode()).digest()
+    secret = derived_key(settings.secret_key, "convene console session")
     return CookieBackendConfig(
         secret=secret,  # 32 bytes: AES-256-GCM
         key=COOKIE,
