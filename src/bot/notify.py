@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import escape, status_line
@@ -14,34 +15,55 @@ from certs.documents import pdf_url, verify_url
 from events.db import fetch_one
 from events.enums import NotificationKind
 from events.formatting import session_when
-from events.notifier import Message
+from events.notifier import Message, PermanentDeliveryError
 from events.services import catalog
 from events.services.registrations import load_registration
 
 logger = logging.getLogger("convene.bot")
 
 
+# Slack's answers that no retry will change: the user or the DM is gone for good.
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "is_archived",
+    }
+)
+
+
 class SlackNotifier:
-    """Direct messages to the member's Slack account; members without one are skipped
-    (nothing to send is not a failure: the notification counts as delivered)."""
+    """Direct messages to the member's Slack account. A member whose account was unlinked
+    since the message was recorded is skipped (nothing to send is not a failure)."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client  # the one workspace's; with OAuth installs, the fallback
 
-    async def send(self, message: Message) -> None:
+    async def send(self, message: Message) -> bool:
         accounts = await slack_users_of(message.member_id)
         if not accounts:
             logger.info(
                 "notify %s: member %s has no Slack account", message.kind, message.member_id
             )
-            return
+            return False
         text = await compose(message)
         if text is None:
-            return
+            return False
         team_id, user_id = accounts[0]
         client = await client_for(team_id, self.client)
-        # chat.postMessage to a user id opens (or reuses) the app's DM with them.
-        await client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+        try:
+            # chat.postMessage to a user id opens (or reuses) the app's DM with them.
+            await client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            if error in PERMANENT_ERRORS:
+                raise PermanentDeliveryError(f"Slack: {error}") from exc
+            raise
+        return True
 
 
 async def compose(message: Message) -> str | None:

@@ -6,8 +6,9 @@ The templates live beside the pages' (web/templates/email/); ``.txt`` is not esc
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,33 @@ class Email:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """An email ready to build: its parts, extra headers, and an optional calendar
+    (an iMIP REQUEST or CANCEL, sent as an alternative part and as an attachment)."""
+
+    email: Email
+    headers: dict[str, str] = field(default_factory=dict)
+    calendar: bytes | None = None
+    calendar_method: str | None = None  # REQUEST or CANCEL
+
+
+def build_email(outgoing: OutgoingEmail, *, sender: str, to: str) -> EmailMessage:
+    """The MIME message: multipart/alternative (text, HTML, and text/calendar when there
+    is an invitation), plus the invitation again as an .ics attachment."""
+    from events.mail import build_message
+
+    message = build_message(
+        sender,
+        to,
+        outgoing.email.subject,
+        outgoing.email.text,
+        outgoing.email.html,
+        headers=outgoing.headers,
+    )
+    return message
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,38 @@ class NotificationKind(StrEnum):
     reminder_24h = "reminder_24h"  # subject: the session
     reminder_1h = "reminder_1h"  # subject: the session
     certificate_issued = "certificate_issued"  # subject: the certificate
+    approved = "approved"  # an organizer approved a pending registration
+    declined = "declined"  # an organizer declined a pending registration
+    registration_cancelled = "registration_cancelled"  # by the member or an organizer
+    session_cancelled = "session_cancelled"  # subject: the session
+    announcement = "announcement"  # subject: the announcement
+
+
+class Channel(StrEnum):
+    """Where a message reaches a member: one outbox row per (message, channel)."""
+
+    slack = "slack"
+    email = "email"
+
+
+class ChannelChoice(StrEnum):
+    """The member's choice; ``auto``: Slack when linked, otherwise email."""
+
+    auto = "auto"
+    slack = "slack"
+    email = "email"
+    both = "both"
+
+
+class DeliveryOutcome(StrEnum):
+    sent = "sent"
+    skipped = "skipped"  # nothing worth saying any more (cancelled meanwhile, opted out)
+    failed = "failed"  # a permanent error: an unknown Slack user, a rejected address
+
+
+# Messages a member may turn off by email (they carry List-Unsubscribe); the others are
+# transactional: what happened to their own registration.
+REMINDER_KINDS = frozenset({NotificationKind.reminder_24h, NotificationKind.reminder_1h})
 
 
 class QuestionKind(StrEnum):

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -19,6 +20,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from events.config import Settings, SmtpSettings, get_settings
+from events.notifier import PermanentDeliveryError
 from events.text import ANY_CONTROL
 
 logger = logging.getLogger("convene.mail")
@@ -30,9 +32,15 @@ SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with the relay
 
 
 def build_message(
-    sender: str, to: str, subject: str, text: str, html: str | None = None
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A plain-text email, with an HTML alternative when one is given."""
+    """A plain-text email, with an HTML alternative when one is given. ``headers``: more
+    header lines (Reply-To, List-Unsubscribe...), each kept to one line."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -40,6 +48,8 @@ def build_message(
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=_domain(sender))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    for name, value in (headers or {}).items():
+        message[name] = header_text(value)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
@@ -53,26 +63,48 @@ def _domain(address: str) -> str:
 async def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None:
     """Send one email; raises when the relay refuses it (the caller's task retries)."""
     settings = get_settings()
-    message = build_message(settings.mail_from, to, subject, text, html)
+    await deliver(build_message(settings.mail_from, to, subject, text, html))
+
+
+async def deliver(message: EmailMessage) -> None:
+    """Hand a built message to the relay (or the outbox folder). Raises
+    PermanentDeliveryError when the relay rejects the recipient for good (5xx), anything
+    else when it may work later."""
+    settings = get_settings()
     if settings.smtp is not None:
         await _send_smtp(settings.smtp, message)
     else:
         path = await asyncio.to_thread(write_to_outbox, settings, message)
-        logger.info("mail to %s (%s) written to %s", to, subject, path)
+        logger.info("mail to %s (%s) written to %s", message["To"], message["Subject"], path)
 
 
 async def _send_smtp(smtp: SmtpSettings, message: EmailMessage) -> None:
     import aiosmtplib  # only processes that send mail over SMTP need it
 
-    await aiosmtplib.send(
-        message,
-        hostname=smtp.host,
-        port=smtp.port,
-        username=smtp.username,
-        password=smtp.password,
-        use_tls=smtp.use_tls,
-        start_tls=smtp.start_tls,
-        timeout=SMTP_TIMEOUT,
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=smtp.host,
+            port=smtp.port,
+            username=smtp.username,
+            password=smtp.password,
+            use_tls=smtp.use_tls,
+            start_tls=smtp.start_tls,
+            timeout=SMTP_TIMEOUT,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        # Every recipient refused: permanent when the relay says so (5xx), else later.
+        if all(refusal.code >= 500 for refusal in exc.recipients):
+            raise PermanentDeliveryError(_refusals(exc)) from exc
+        raise
+    except aiosmtplib.SMTPSenderRefused:
+        raise  # our From address: configuration, not the member's address
+
+
+def _refusals(exc: Exception) -> str:
+    return "; ".join(
+        f"{refusal.recipient}: {refusal.code} {refusal.message}"
+        for refusal in getattr(exc, "recipients", [])
     )
 
 

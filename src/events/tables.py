@@ -25,7 +25,10 @@ from piccolo.table import Table
 
 from events.db import DB
 from events.enums import (
+    Channel,
+    ChannelChoice,
     CheckInMethod,
+    DeliveryOutcome,
     EventKind,
     EventStatus,
     NotificationKind,
@@ -42,6 +45,8 @@ class Region(Table, db=DB):
     name = Varchar(length=120)
     timezone = Varchar(length=64)
     is_national = Boolean(default=False)
+    # The region's mailbox: ORGANIZER of its calendar invitations, Reply-To of its emails.
+    mailbox = Varchar(length=320, null=True, default=None)
 
 
 class Organization(Table, db=DB):
@@ -67,6 +72,10 @@ class Member(Table, db=DB):
     # link can be shown again; only its hash is looked up. No salt: no feed.
     calendar_salt = Varchar(length=32, null=True, default=None)
     calendar_token_hash = Varchar(length=64, null=True, default=None)  # unique index: migration
+    notify_channels = Varchar(length=10, choices=ChannelChoice, default=ChannelChoice.auto)
+    reminder_emails = Boolean(default=True)  # False: unsubscribed from reminder emails
+    announcement_emails = Boolean(default=True)  # False: from organizers' announcements
+    erased_at = Timestamptz(null=True, default=None)  # personal data erased on request
 
 
 class SlackIdentity(Table, db=DB):
@@ -203,9 +212,14 @@ class Notification(Table, db=DB):
     subject = Integer(null=True, default=None)  # the session of a reminder, the certificate...
     # Unique where set (index in the migration): a reminder is recorded once, ever.
     dedupe_key = Varchar(length=120, null=True, default=None)
+    channel = Varchar(length=10, choices=Channel, default=Channel.slack)
     claimed_at = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)  # backing off after a failure
+    failed_at = Timestamptz(null=True, default=None)  # given up: a permanent error
+    last_error = Text(null=True, default=None)
+    outcome = Varchar(length=10, choices=DeliveryOutcome, null=True, default=None)
 
 
 class EmailConfirmation(Table, db=DB):
@@ -229,6 +243,42 @@ class EmailConfirmation(Table, db=DB):
     claimed_at = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+
+
+class Announcement(Table, db=DB):
+    """An organizer's message to an event's registrants, sent through the outbox: one
+    notification row per (recipient, channel), whose states make the delivery log."""
+
+    event = ForeignKey(Event, null=False, on_delete=OnDelete.cascade)
+    sent_by = ForeignKey(Organizer, null=True, on_delete=OnDelete.set_null)
+    subject = Varchar(length=200)
+    body = Text()  # plain text; paragraphs split on blank lines
+    # Who it went to: {"statuses": [...], "session": id or null}, as the organizer chose.
+    audience = JSON(default={})
+    recipients = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MemberLogin(Table, db=DB):
+    """A one-time sign-in link to the member's page (/me): emailed on request, or handed
+    out by the Slack bot. Only the token's SHA-256 is kept; emailed tokens are made when
+    the email is sent (like confirmations), so no queue or table ever holds one."""
+
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.cascade)
+    via = Varchar(length=10, choices=Channel)
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
 
 
 ALL_TABLES: list[type[Table]] = [
@@ -250,6 +300,8 @@ ALL_TABLES: list[type[Table]] = [
     Attendance,
     Notification,
     EmailConfirmation,
+    Announcement,
+    MemberLogin,
 ]
 
 

@@ -1,19 +1,59 @@
 """The notification outbox: recorded inside a transaction, delivered after the commit.
 
-The outbox table is the source of truth. Tasks carry only ids, delivery claims a row
-before sending, and a periodic sweep finds whatever a lost task left behind.
+One row per (message, channel): the member's choice (``member.notify_channels``: Slack
+when linked, otherwise email, by default) is applied in the INSERT itself, so recording a
+message stays one statement. The outbox table is the source of truth. Tasks carry only
+ids, delivery claims a row before sending, and a periodic sweep finds whatever a lost task
+or a failed channel left behind.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
-from events.db import fetch, fetch_one
-from events.enums import EventStatus, NotificationKind
-from events.notifier import Message, get_notifier
+from events.db import DB, fetch, fetch_one
+from events.enums import (
+    REMINDER_KINDS,
+    Channel,
+    DeliveryOutcome,
+    EventStatus,
+    NotificationKind,
+)
+from events.notifier import Message, PermanentDeliveryError, sender_for, set_sender
+from events.services.email_channel import EmailChannel
 from events.services.outbox import Outbox
 
+logger = logging.getLogger("convene.notify")
+
 OUTBOX = Outbox("notification")
+set_sender(Channel.email, EmailChannel())  # the core's own channel; Slack is the bot's
+CHUNK = 200
+
+_LINKED = "EXISTS (SELECT 1 FROM slack_identity s WHERE s.member = m.id)"
+
+
+def wanted(kind: NotificationKind) -> str:
+    """SQL: does member ``m`` want this kind of message on channel ``c.name``? Slack when
+    linked and not turned off; email when chosen, or when Slack is not linked, unless the
+    member unsubscribed from this kind of email. An erased member wants nothing."""
+    if kind in REMINDER_KINDS:
+        email_allowed = "m.reminder_emails"
+    elif kind is NotificationKind.announcement:
+        email_allowed = "m.announcement_emails"
+    else:
+        email_allowed = "TRUE"  # transactional: what happened to their own registration
+    return (
+        f"m.erased_at IS NULL AND ((c.name = 'slack' AND m.notify_channels <> 'email' "
+        f"AND {_LINKED}) OR (c.name = 'email' AND {email_allowed} "
+        f"AND (m.notify_channels IN ('email', 'both') OR NOT {_LINKED})))"
+    )
+
+
+def _typed(sql_type: str) -> str:
+    # PostgreSQL cannot infer a parameter's type in INSERT ... SELECT; SQLite's CAST would
+    # turn a timestamp's text into a number, and needs no type anyway.
+    return f"{{}}::{sql_type}" if DB.engine_type == "postgres" else "{}"
 
 
 async def record(
@@ -23,9 +63,9 @@ async def record(
     subject: int | None = None,
     once: bool = False,
 ) -> None:
-    """Outbox rows for these registrations. ``once``: never a second one of this kind for
-    the same registration and subject (a confirmation, a reminder, a certificate), however
-    often it is recorded again."""
+    """Outbox rows for these registrations, one per channel each member wants. ``once``:
+    never a second one of this kind for the same registration, subject and channel (a
+    confirmation, a reminder, a certificate), however often it is recorded again."""
     await record_each(
         kind, [(registration_id, subject) for registration_id in registration_ids], once=once
     )
@@ -34,30 +74,42 @@ async def record(
 async def record_each(
     kind: NotificationKind, targets: list[tuple[int, int | None]], *, once: bool = False
 ) -> None:
-    """One row per (registration, subject), in multi-row inserts."""
+    """One row per (registration, subject, channel), in multi-row inserts."""
     now = datetime.now(UTC)
+    # Slack rows keep the key they had before email existed, so old rows still dedupe.
+    dedupe = (
+        f"{_typed('text')} || CAST(t.registration AS TEXT) || ':' "
+        "|| CAST(COALESCE(t.subject, 0) AS TEXT) "
+        "|| CASE c.name WHEN 'slack' THEN '' ELSE ':' || c.name END"
+        if once
+        else "NULL"
+    )
     for start in range(0, len(targets), CHUNK):
         chunk = targets[start : start + CHUNK]
-        values = [
-            (
-                kind.value,
-                registration_id,
-                subject,
-                dedupe_key(kind, registration_id, subject) if once else None,
-                now,
-            )
-            for registration_id, subject in chunk
-        ]
+        args: list[object] = [value for target in chunk for value in target]
+        args += [kind.value, now]
+        if once:
+            args.append(f"{kind.value}:")
         await fetch(
-            "INSERT INTO notification (kind, registration, subject, dedupe_key, created_at, "
-            "attempts) VALUES "
-            + ", ".join(["({}, {}, {}, {}, {}, 0)"] * len(values))
-            + " ON CONFLICT DO NOTHING",
-            *(value for row in values for value in row),
+            "WITH t (registration, subject) AS (VALUES "
+            + ", ".join(["(CAST({} AS INTEGER), CAST({} AS INTEGER))"] * len(chunk))
+            + ") INSERT INTO notification (kind, registration, subject, created_at, "
+            "dedupe_key, attempts, channel) "
+            f"SELECT {_typed('text')}, t.registration, t.subject, {_typed('timestamptz')}, "
+            f"{dedupe}, 0, c.name FROM t JOIN registration r ON r.id = t.registration "
+            "JOIN member m ON m.id = r.member "
+            "CROSS JOIN (SELECT 'slack' AS name UNION ALL SELECT 'email' AS name) c "
+            f"WHERE {wanted(kind)} ON CONFLICT DO NOTHING",
+            *args,
         )
 
 
-CHUNK = 200
+def dedupe_key(
+    kind: NotificationKind, registration_id: int, subject: int | None, channel: Channel
+) -> str:
+    """What ``record_each`` writes for a ``once`` message (the same, built in SQL)."""
+    suffix = "" if channel is Channel.slack else f":{channel.value}"
+    return f"{kind.value}:{registration_id}:{subject or 0}{suffix}"
 
 
 async def record_for_attendees(event_id: int, kind: NotificationKind) -> list[int]:
@@ -72,15 +124,10 @@ async def record_for_attendees(event_id: int, kind: NotificationKind) -> list[in
     return registration_ids
 
 
-def dedupe_key(kind: NotificationKind, registration_id: int, subject: int | None) -> str:
-    return f"{kind.value}:{registration_id}:{subject or 0}"
-
-
 async def undelivered_for(registration_ids: list[int]) -> list[int]:
     rows = await fetch(
-        "SELECT id FROM notification WHERE sent_at IS NULL AND registration IN ("
-        + ", ".join("{}" for _ in registration_ids)
-        + ")",
+        "SELECT id FROM notification WHERE sent_at IS NULL AND failed_at IS NULL "
+        "AND registration IN (" + ", ".join("{}" for _ in registration_ids) + ")",
         *registration_ids,
     )
     return [row["id"] for row in rows]
@@ -91,32 +138,60 @@ async def due_for_delivery(older_than: timedelta, limit: int = 500) -> list[int]
 
 
 async def deliver(notification_id: int) -> bool:
-    """Send one notification at most once; False when it was sent or claimed elsewhere."""
-    claimed = await OUTBOX.claim(notification_id, "id, kind, registration, subject")
+    """Send one notification at most once; False when it was sent or claimed elsewhere,
+    or failed and waits for a retry."""
+    claimed = await OUTBOX.claim(notification_id, "id, kind, registration, subject, channel")
     if claimed is None:
         return False
+    kind, channel = NotificationKind(claimed["kind"]), Channel(claimed["channel"])
     details = await fetch_one(
-        "SELECT m.id AS member, m.name, m.email, e.slug, e.title, e.status FROM registration r "
-        "JOIN member m ON m.id = r.member JOIN event e ON e.id = r.event WHERE r.id = {}",
+        "SELECT m.id AS member, m.name, m.email, e.slug, e.title, e.status, "
+        f"CASE WHEN {wanted(kind)} THEN 1 ELSE 0 END AS wanted "
+        "FROM registration r JOIN member m ON m.id = r.member JOIN event e ON e.id = r.event "
+        "CROSS JOIN (SELECT CAST({} AS TEXT) AS name) c WHERE r.id = {}",
+        channel.value,
         claimed["registration"],
     )
-    # A seat queued as news before the event was cancelled is news no more.
-    stale = claimed["kind"] == NotificationKind.promoted and (
-        details is not None and details["status"] == EventStatus.cancelled
+    # A seat queued as news before the event was cancelled is news no more; a member who
+    # turned this channel off (or was erased) since it was recorded hears nothing.
+    stale = details is None or not details["wanted"]
+    stale = stale or (
+        kind is NotificationKind.promoted and details["status"] == EventStatus.cancelled
     )
-    if details is not None and not stale:
-        await get_notifier().send(
-            Message(
-                notification_id=notification_id,
-                kind=NotificationKind(claimed["kind"]),
-                registration_id=claimed["registration"],
-                subject=claimed["subject"],
-                member_id=details["member"],
-                member_name=details["name"],
-                member_email=details["email"],
-                event_slug=details["slug"],
-                event_title=details["title"],
-            )
+    if stale:
+        await OUTBOX.sent(notification_id, outcome=DeliveryOutcome.skipped.value)
+        return True
+    message = Message(
+        notification_id=notification_id,
+        kind=kind,
+        registration_id=claimed["registration"],
+        subject=claimed["subject"],
+        member_id=details["member"],
+        member_name=details["name"],
+        member_email=details["email"],
+        event_slug=details["slug"],
+        event_title=details["title"],
+        channel=channel,
+    )
+    try:
+        said = await sender_for(channel).send(message)
+    except PermanentDeliveryError as exc:
+        logger.warning(
+            "notification %s (%s by %s) given up: %s", notification_id, kind, channel, exc
         )
-    await OUTBOX.sent(notification_id)
+        await OUTBOX.give_up(notification_id, exc, outcome=DeliveryOutcome.failed.value)
+        return True
+    except Exception as exc:  # noqa: BLE001 - any other failure is worth another try
+        due = await OUTBOX.retry_later(notification_id, exc)
+        logger.warning(
+            "notification %s (%s by %s) failed, retrying at %s: %s",
+            notification_id,
+            kind,
+            channel,
+            due.isoformat(timespec="seconds"),
+            exc,
+        )
+        return False
+    outcome = DeliveryOutcome.sent if said is not False else DeliveryOutcome.skipped
+    await OUTBOX.sent(notification_id, outcome=outcome.value)
     return True

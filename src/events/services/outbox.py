@@ -1,7 +1,15 @@
-"""Rows that go out at most once (notifications, confirmation emails): claimed with one
-conditional UPDATE, sent, then stamped ``sent_at``. A claim lost with its worker expires
-after ``CLAIM_TIMEOUT`` and the sweep finds the row again; ``MAX_ATTEMPTS`` ends retries.
-The table needs ``created_at``, ``claimed_at``, ``attempts`` and ``sent_at``."""
+"""Rows that go out at most once (notifications, confirmation emails, sign-in links):
+claimed with one conditional UPDATE, sent, then stamped ``sent_at``.
+
+A failed send releases its claim at once and backs off exponentially (``backoff``), so a
+channel that comes back is used again within a minute; nothing is given up while a
+channel is down. Only a permanent error (an unknown Slack user, an address the relay
+rejects) ends a row: ``failed_at``, with the error kept for the organizers. A claim lost
+with its worker expires after ``CLAIM_TIMEOUT`` and the sweep finds the row again.
+
+The table needs ``created_at``, ``claimed_at``, ``attempts``, ``sent_at``,
+``next_attempt_at``, ``failed_at`` and ``last_error``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 from events.db import fetch, fetch_one
 
-CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its worker
-MAX_ATTEMPTS = 10
+CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its worker
+FIRST_RETRY = timedelta(seconds=5)
+LONGEST_WAIT = timedelta(seconds=60)
+ERROR_LENGTH = 500
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: 5 s, 10 s, 20 s, 40 s, then 60 s."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,22 +36,26 @@ class Outbox:
     still_wanted: str | None = None
 
     def _open(self, now: datetime) -> tuple[str, list[object]]:
-        where = "sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < {})"
-        args: list[object] = [now - CLAIM_TIMEOUT]
+        where = (
+            "sent_at IS NULL AND failed_at IS NULL "
+            "AND (claimed_at IS NULL OR claimed_at < {}) "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= {})"
+        )
+        args: list[object] = [now - CLAIM_TIMEOUT, now]
         if self.still_wanted:
             where += f" AND {self.still_wanted}"
             args.append(now)
         return where, args
 
     async def due(self, older_than: timedelta, limit: int = 500) -> list[int]:
-        """What the sweep re-queues: unsent, unclaimed rows older than ``older_than``."""
+        """What the sweep re-queues: open rows older than ``older_than`` (fresh rows have a
+        task queued for them already) or waiting for a retry that is now due."""
         now = datetime.now(UTC)
         where, args = self._open(now)
         rows = await fetch(
-            f"SELECT id FROM {self.table} WHERE {where} AND attempts < {{}} "
-            "AND created_at < {} ORDER BY created_at LIMIT {}",
+            f"SELECT id FROM {self.table} WHERE {where} "
+            "AND (created_at < {} OR attempts > 0) ORDER BY created_at LIMIT {}",
             *args,
-            MAX_ATTEMPTS,
             now - older_than,
             limit,
         )
@@ -44,7 +63,8 @@ class Outbox:
 
     async def claim(self, row_id: int, returning: str, **also: object) -> dict | None:
         """The row's ``returning`` columns, claimed for this sender; None when it was sent,
-        is being sent, or is no longer wanted. ``also``: columns set with the claim."""
+        is being sent, waits for a retry, or is no longer wanted. ``also``: columns set
+        with the claim."""
         now = datetime.now(UTC)
         where, args = self._open(now)
         assignments = "".join(f", {column} = {{}}" for column in also)
@@ -57,7 +77,43 @@ class Outbox:
             *args,
         )
 
-    async def sent(self, row_id: int) -> None:
+    async def sent(self, row_id: int, **also: object) -> None:
+        assignments = "".join(f", {column} = {{}}" for column in also)
         await fetch(
-            f"UPDATE {self.table} SET sent_at = {{}} WHERE id = {{}}", datetime.now(UTC), row_id
+            f"UPDATE {self.table} SET sent_at = {{}}, last_error = NULL{assignments} "
+            "WHERE id = {}",
+            datetime.now(UTC),
+            *also.values(),
+            row_id,
         )
+
+    async def retry_later(self, row_id: int, error: BaseException) -> datetime:
+        """Release the claim after a failed attempt; the row is due again after a backoff."""
+        now = datetime.now(UTC)
+        row = await fetch_one(f"SELECT attempts FROM {self.table} WHERE id = {{}}", row_id)
+        due = now + backoff(row["attempts"] if row else 1)
+        await fetch(
+            f"UPDATE {self.table} SET claimed_at = NULL, next_attempt_at = {{}}, "
+            "last_error = {} WHERE id = {} AND sent_at IS NULL",
+            due,
+            describe(error),
+            row_id,
+        )
+        return due
+
+    async def give_up(self, row_id: int, error: BaseException, **also: object) -> None:
+        """A permanent error: the row is never tried again; the error stays for organizers."""
+        assignments = "".join(f", {column} = {{}}" for column in also)
+        await fetch(
+            f"UPDATE {self.table} SET failed_at = {{}}, last_error = {{}}{assignments} "
+            "WHERE id = {}",
+            datetime.now(UTC),
+            describe(error),
+            *also.values(),
+            row_id,
+        )
+
+
+def describe(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}".strip()
+    return text[:ERROR_LENGTH]

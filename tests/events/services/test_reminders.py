@@ -11,7 +11,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from events.db import fetch, fetch_one
-from events.enums import NotificationKind
+from events.enums import Channel, NotificationKind
 from events.services import notifications, reminders
 from tests.support.clock import days_from_today
 from tests.support.world import auth
@@ -246,7 +246,7 @@ async def test_a_lost_confirmation_is_derived_after_the_grace_and_within_the_loo
 
     [derived] = await _confirmations(recent_id)
     assert derived["dedupe_key"] == notifications.dedupe_key(
-        NotificationKind.registered, recent_id, None
+        NotificationKind.registered, recent_id, None, Channel.email
     )
     assert await _confirmations(fresh_id) == []
     assert await _confirmations(old_id) == []
