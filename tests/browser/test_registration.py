@@ -42,7 +42,7 @@ async def test_registering_by_email_in_the_browser(page, client, world, smtp_ser
     )
     assert rows == []  # nothing counts before the emailed link is followed
 
-    received = await smtp_server.wait_for(email)
+    received = await smtp_server.wait_for(email, subject="Confirm your registration")
     assert received, f"no confirmation email reached {email}"
     link = CONFIRM_LINK.search(received[-1].text)
     assert link, received[-1].text

@@ -61,15 +61,24 @@ class SmtpServer:
         with self._lock:
             self._received.append(received)
 
-    def received(self, to: str | None = None) -> list[Received]:
+    def received(self, to: str | None = None, subject: str | None = None) -> list[Received]:
+        """What reached ``to`` (everything when None); ``subject``: only emails whose
+        subject starts with it."""
         with self._lock:
-            return [r for r in self._received if to is None or to in r.recipients]
+            return [
+                r
+                for r in self._received
+                if (to is None or to in r.recipients)
+                and (subject is None or str(r.message["Subject"]).startswith(subject))
+            ]
 
-    async def wait_for(self, to: str, count: int = 1, timeout: float = 15.0) -> list[Received]:
+    async def wait_for(
+        self, to: str, count: int = 1, timeout: float = 15.0, subject: str | None = None
+    ) -> list[Received]:
         """The emails to ``to`` once there are ``count`` of them (they are sent by a task)."""
         deadline = time.monotonic() + timeout
         while True:
-            found = self.received(to)
+            found = self.received(to, subject)
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             await asyncio.sleep(0.05)
