@@ -33,6 +33,7 @@ from enum import StrEnum
 from icalendar import Calendar, vCalAddress, vDDDTypes, vText
 
 from events.calendar.ical import PRODID, SessionEntry, clean_text, session_component
+from events.text import ANY_CONTROL
 
 
 class Method(StrEnum):
@@ -49,8 +50,10 @@ class Party:
 
     def address(self) -> vCalAddress:
         address = vCalAddress(f"mailto:{clean_text(self.email, uri=True)}")
-        if self.name:
-            address.params["CN"] = clean_text(self.name)
+        # A parameter is one line (RFC 5545 3.2): any control character becomes a space.
+        name = " ".join(ANY_CONTROL.sub(" ", self.name).split())
+        if name:
+            address.params["CN"] = name
         return address
 
 

@@ -44,14 +44,17 @@ async def _request(client, slug: str, name: str, email: str, **answers: str):
     return await client.post(f"/events/{slug}/register", data=body)
 
 
+CONFIRM_SUBJECT = "Confirm your registration"  # not the notifications that follow
+
+
 async def _confirm_token(smtp: SmtpServer, email: str) -> str:
-    received = await smtp.wait_for(email)
+    received = await smtp.wait_for(email, subject=CONFIRM_SUBJECT)
     assert received, f"no email reached {email}"
     return CONFIRM_LINK.search(received[-1].text).group(2)
 
 
 async def _manage_token(smtp: SmtpServer, email: str) -> str:
-    received = await smtp.wait_for(email)
+    received = await smtp.wait_for(email, subject=CONFIRM_SUBJECT)
     return MANAGE_LINK.search(received[-1].text).group(2)
 
 
@@ -151,7 +154,7 @@ async def test_the_registration_counts_only_once_the_emailed_link_is_confirmed(
     # The email is sent once: a second delivery of the task finds it sent.
     row = await fetch_one("SELECT id FROM email_confirmation WHERE email = {}", email)
     assert await confirmation_emails.send(row["id"]) is False
-    assert len(smtp_server.received(email)) == 1
+    assert len(smtp_server.received(email, CONFIRM_SUBJECT)) == 1
 
 
 async def test_a_full_event_puts_the_confirmer_on_the_waitlist(client, world, smtp_server):
@@ -212,7 +215,7 @@ async def test_an_existing_member_keeps_their_name_and_registers_once(client, wo
     first = await _registered_by_email(client, smtp_server, event["slug"], person.email, "Mallory")
     second = await _request(client, event["slug"], "Ana", person.email)
     assert second.status_code == 200
-    emails = await smtp_server.wait_for(person.email, count=2)
+    emails = await smtp_server.wait_for(person.email, count=2, subject=CONFIRM_SUBJECT)
     again = await _press(
         client, f"/registrations/confirm/{CONFIRM_LINK.search(emails[-1].text).group(2)}"
     )
