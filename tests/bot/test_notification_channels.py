@@ -4,31 +4,27 @@ the fake Slack and the SMTP server on loopback."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 from events.db import fetch, fetch_one
 from events.enums import NotificationKind
 from events.services import notifications
-from tests.bot.test_notifications import slack_notifier  # noqa: F401 - a fixture
+from tests.bot.test_notifications import (
+    _dm,
+    slack_notifier,  # noqa: F401 - a fixture
+)
+from tests.bot.test_notifications import _link_slack as link_slack
 from tests.support.clock import days_from_today
 from tests.support.mailbox import mail
 from tests.support.polling import eventually
-from tests.support.slack import TEAM_ID
 from tests.support.world import auth
 
 WAIT = 15
-_user_ids = (f"UCH{n:05d}" for n in itertools.count(1))
 
 
 async def _link_slack(person, choice: str = "auto") -> str:
-    user_id = next(_user_ids)
-    await fetch(
-        "INSERT INTO slack_identity (member, team_id, user_id) VALUES ({}, {}, {})",
-        person.id,
-        TEAM_ID,
-        user_id,
-    )
+    """Linked to a Slack account (the user id), with this choice of channels."""
+    user_id = await link_slack(person)
     await fetch("UPDATE member SET notify_channels = {} WHERE id = {}", choice, person.id)
     return user_id
 
@@ -39,18 +35,6 @@ async def _register(client, event: dict, person) -> dict:
     )
     assert response.status_code in (200, 201), response.text
     return response.json()
-
-
-async def _dm(slack, user_id: str, *words: str):
-    return await slack.api.wait_for(
-        "chat.postMessage",
-        lambda call: (
-            not call.limited
-            and call.params.get("channel") == user_id
-            and all(word in call.params.get("text", "") for word in words)
-        ),
-        timeout=WAIT,
-    )
 
 
 async def _channels_sent(registration_id: int, kind: str) -> list[str]:

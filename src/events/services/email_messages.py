@@ -234,22 +234,6 @@ async def _request_if_confirmed(facts: Facts) -> invitations.Invitation | None:
     return await _invitation(facts, invitations.Method.request, facts.upcoming())
 
 
-async def _registration_news(facts: Facts, template: str, subjects: dict[str, str]) -> Said:
-    """registered, approved, promoted: the registration's status as it is now."""
-    if facts.status not in subjects or not facts.published:
-        return None  # cancelled, declined or moved on meanwhile: old news
-    data = _email(
-        facts,
-        template,
-        subjects[facts.status],
-        status=facts.status,
-        waitlist_position=facts.registration["position"] if facts.status == "waitlisted" else None,
-        sessions=facts.lines(facts.upcoming()),
-        join_url=facts.join_url,
-    )
-    return _with_invitation(data, await _request_if_confirmed(facts))
-
-
 def _with_invitation(
     data: emails.MessageEmail, invitation: invitations.Invitation | None
 ) -> tuple[emails.MessageEmail, invitations.Invitation | None]:
@@ -258,33 +242,37 @@ def _with_invitation(
     return (replace(data, invitation=method), invitation)
 
 
-async def _registered(facts: Facts) -> Said:
-    return await _registration_news(
+# The subject of each piece of registration news, by the status it may still announce.
+REGISTRATION_NEWS = {
+    Kind.registered: {
+        RegistrationStatus.confirmed: "Registered",
+        RegistrationStatus.waitlisted: "On the waitlist",
+        RegistrationStatus.pending: "Awaiting approval",
+    },
+    Kind.approved: {
+        RegistrationStatus.confirmed: "Approved",
+        RegistrationStatus.waitlisted: "Approved, on the waitlist",
+    },
+    Kind.promoted: {RegistrationStatus.confirmed: "A seat opened up"},
+}
+
+
+async def _registration_news(facts: Facts) -> Said:
+    """registered, approved, promoted: the registration's status as it is now."""
+    kind = facts.message.kind
+    subjects = REGISTRATION_NEWS[kind]
+    if facts.status not in subjects or not facts.published:
+        return None  # cancelled, declined or moved on meanwhile: old news
+    data = _email(
         facts,
-        "registered",
-        {
-            RegistrationStatus.confirmed: "Registered",
-            RegistrationStatus.waitlisted: "On the waitlist",
-            RegistrationStatus.pending: "Awaiting approval",
-        },
+        kind.value,
+        subjects[facts.status],
+        status=facts.status,
+        waitlist_position=facts.registration["position"] if facts.status == "waitlisted" else None,
+        sessions=facts.lines(facts.upcoming()),
+        join_url=facts.join_url,
     )
-
-
-async def _approved(facts: Facts) -> Said:
-    return await _registration_news(
-        facts,
-        "approved",
-        {
-            RegistrationStatus.confirmed: "Approved",
-            RegistrationStatus.waitlisted: "Approved, on the waitlist",
-        },
-    )
-
-
-async def _promoted(facts: Facts) -> Said:
-    return await _registration_news(
-        facts, "promoted", {RegistrationStatus.confirmed: "A seat opened up"}
-    )
+    return _with_invitation(data, await _request_if_confirmed(facts))
 
 
 async def _declined(facts: Facts) -> Said:
@@ -396,10 +384,10 @@ async def _announcement(facts: Facts) -> Said:
 
 
 COMPOSERS: dict[NotificationKind, Callable[[Facts], Awaitable[Said]]] = {
-    Kind.registered: _registered,
-    Kind.approved: _approved,
+    Kind.registered: _registration_news,
+    Kind.approved: _registration_news,
     Kind.declined: _declined,
-    Kind.promoted: _promoted,
+    Kind.promoted: _registration_news,
     Kind.event_changed: _event_changed,
     Kind.session_cancelled: _session_cancelled,
     Kind.event_cancelled: _event_cancelled,

@@ -10,13 +10,16 @@ import icalendar
 import pytest
 
 from events.db import fetch
+from tests.events.calendar.test_personal import _register
+from tests.events.calendar.test_personal import _sessions as sessions
 from tests.support import icaljs
 from tests.support.clock import days_from_today
 from tests.support.mailbox import calendar_bytes, invitation_layout, layout, mail, read_calendar
 from tests.support.polling import eventually
 from tests.support.world import auth
 
-START = days_from_today(12)
+DAYS = 12
+START = days_from_today(DAYS)
 MAILBOX = "colorado@events.nscp.test"
 
 
@@ -26,22 +29,7 @@ def ical_js():
 
 
 def _sessions(*titles: str) -> list[dict]:
-    return [
-        {
-            "title": title,
-            "starts_at": (START + timedelta(days=day)).isoformat(),
-            "ends_at": (START + timedelta(days=day, hours=3)).isoformat(),
-        }
-        for day, title in enumerate(titles)
-    ]
-
-
-async def _register(client, event: dict, person) -> dict:
-    response = await client.post(
-        f"/api/events/{event['slug']}/registration", headers=person.headers
-    )
-    assert response.status_code in (200, 201), response.text
-    return response.json()
+    return sessions(*titles, days=DAYS)
 
 
 async def _invitation(smtp, person, subject: str, ical_js, count: int = 1):
