@@ -16,7 +16,7 @@ from events.db import fetch_one
 from events.enums import NotificationKind
 from events.formatting import session_when
 from events.notifier import Message, PermanentDeliveryError
-from events.services import catalog
+from events.services import announcements, catalog
 from events.services.registrations import load_registration
 
 logger = logging.getLogger("convene.bot")
@@ -70,15 +70,24 @@ async def compose(message: Message) -> str | None:
     """The message for one notification, from the database as it is now."""
     title = f"*<{catalog.event_url(message.event_slug)}|{escape(message.event_title)}>*"
     kind = message.kind
-    if kind in (NotificationKind.registered, NotificationKind.promoted):
+    if kind in REGISTRATION_NEWS:
         record = await load_registration(message.registration_id)
         status = record.row["status"]
-        if status == "declined":
+        if status == "declined" and kind is not NotificationKind.promoted:
             return f":no_entry: The organizers declined your registration for {title}."
-        if status not in ("confirmed", "waitlisted", "pending"):
-            return None  # cancelled meanwhile: nothing worth saying
-        lead = ":tada: Good news: a seat opened up. " if kind is NotificationKind.promoted else ""
+        if kind is NotificationKind.declined or status not in REGISTRATION_NEWS[kind]:
+            return None  # moved on meanwhile: nothing worth saying
+        lead = LEADS.get(kind, "")
         return f"{lead}{status_line(status, record.waitlist_position)} for {title}."
+    if kind is NotificationKind.registration_cancelled:
+        record = await load_registration(message.registration_id)
+        if record.row["status"] != "cancelled":
+            return None  # registered again meanwhile
+        return f":wastebasket: Your registration for {title} has been cancelled."
+    if kind is NotificationKind.session_cancelled:
+        return await _session_cancelled(message, title)
+    if kind is NotificationKind.announcement:
+        return await _announcement(message, title)
     if kind is NotificationKind.event_changed:
         return f":pencil2: {title} has changed (time or place). `/events show {message.event_slug}`"
     if kind is NotificationKind.event_cancelled:
@@ -88,6 +97,51 @@ async def compose(message: Message) -> str | None:
     if kind is NotificationKind.certificate_issued:
         return await _certificate(message, title)
     return None
+
+
+# The statuses each kind of registration news may still announce when it is sent.
+REGISTRATION_NEWS = {
+    NotificationKind.registered: ("confirmed", "waitlisted", "pending"),
+    NotificationKind.approved: ("confirmed", "waitlisted"),
+    NotificationKind.promoted: ("confirmed",),
+    NotificationKind.declined: ("declined",),
+}
+LEADS = {
+    NotificationKind.promoted: ":tada: Good news: a seat opened up. ",
+    NotificationKind.approved: ":white_check_mark: An organizer approved your registration. ",
+}
+
+
+async def _session_cancelled(message: Message, title: str) -> str | None:
+    session = await fetch_one(
+        "SELECT s.title, s.starts_at, s.ends_at, e.timezone, e.status AS event_status, "
+        "r.status AS registration_status FROM event_session s JOIN event e ON e.id = s.event "
+        "JOIN registration r ON r.id = {} WHERE s.id = {}",
+        message.registration_id,
+        message.subject,
+    )
+    if session is None or session["event_status"] != "published":
+        return None  # a cancelled event says so itself
+    if session["registration_status"] not in ("confirmed", "waitlisted", "pending"):
+        return None
+    when = session_when(session["starts_at"], session["ends_at"], session["timezone"])
+    return (
+        f":no_entry_sign: A session of {title} has been cancelled: "
+        f"{escape(session['title'])} ({when}). `/events show {message.event_slug}`"
+    )
+
+
+async def _announcement(message: Message, title: str) -> str | None:
+    if message.subject is None:
+        return None
+    said = await announcements.content(message.subject)
+    if said is None:
+        return None
+    author = f" ({escape(said.sent_by)})" if said.sent_by else ""
+    return (
+        f":mega: *{escape(said.subject)}*\nFrom the organizers of {title}{author}:\n\n"
+        f"{escape(said.body)}"
+    )
 
 
 async def _reminder(message: Message, title: str) -> str | None:

@@ -28,6 +28,13 @@ REGIONS = [
 ]
 NATIONAL = ("national", "National Smart Coalitions Partnership", "America/Chicago")
 
+
+def mailbox(region_slug: str) -> str:
+    """Each region's mailbox: the organizer of its calendar invitations, the Reply-To of
+    its emails (e.g. colorado@events.nscp.example)."""
+    return f"{region_slug}@events.nscp.example"
+
+
 TOPICS = [
     ("connectivity", "Connectivity"),
     ("cybersecurity", "Cybersecurity"),
@@ -537,7 +544,13 @@ async def load_demo(today: date | None = None) -> bool:
         "region",
         "slug",
         [
-            {"slug": s, "name": n, "timezone": tz, "is_national": s == "national"}
+            {
+                "slug": s,
+                "name": n,
+                "timezone": tz,
+                "is_national": s == "national",
+                "mailbox": mailbox(s),
+            }
             for s, n, tz in [*REGIONS, NATIONAL]
         ],
     )

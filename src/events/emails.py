@@ -49,7 +49,25 @@ def build_email(outgoing: OutgoingEmail, *, sender: str, to: str) -> EmailMessag
         outgoing.email.html,
         headers=outgoing.headers,
     )
+    if outgoing.calendar is not None:
+        _add_invitation(message, outgoing.calendar, outgoing.calendar_method or "REQUEST")
     return message
+
+
+def _add_invitation(message: EmailMessage, calendar: bytes, method: str) -> None:
+    """The layout Outlook needs (RFC 6047): multipart/mixed [multipart/alternative [text,
+    HTML, text/calendar; method=...], invite.ics]. Outlook, Gmail and Apple Mail read the
+    alternative and offer to add or remove the events; programs that ignore it still get
+    the attachment."""
+    # As bytes (base64): text parts would have their CRLF line ends, which iCalendar
+    # requires, turned into bare LF.
+    message.add_alternative(
+        calendar,
+        maintype="text",
+        subtype="calendar",
+        params={"method": method, "charset": "UTF-8"},
+    )
+    message.add_attachment(calendar, maintype="application", subtype="ics", filename="invite.ics")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +124,58 @@ class PasswordLinkEmail:
 
 def password_link_email(data: PasswordLinkEmail) -> Email:
     return _render("organizer_password", data)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLine:
+    """A session as an email lists it, in the event's time zone."""
+
+    title: str
+    when: str
+    where: str | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEmail:
+    """What a notification email says: one template pair per kind of message
+    (``email/message_<template>.txt`` and ``.html``, extending ``message.*``)."""
+
+    template: str  # registered, approved, declined, promoted, ..., reminder, announcement
+    subject: str
+    name: str
+    event_title: str
+    event_url: str
+    preferences_url: str  # signed, works without signing in (services.preferences)
+    status: str | None = None  # the registration's, when it matters to the message
+    waitlist_position: int | None = None
+    sessions: tuple[SessionLine, ...] = ()  # the event's schedule as it is now
+    session: SessionLine | None = None  # the one session a reminder or cancellation is about
+    join_url: str | None = None  # confirmed attendees of online events only
+    links: tuple[Link, ...] = ()  # e.g. a certificate's PDF and verification page
+    invitation: str | None = None  # REQUEST or CANCEL: a calendar part is attached
+    organizers: str | None = None  # the region answering replies (Reply-To), by name
+    unsubscribe_url: str | None = None  # one-click, for the kinds that may be turned off
+    list_name: str | None = None  # what that unsubscribes from: "reminder", "announcement"
+    soon: str | None = None  # a reminder's "tomorrow" or "in an hour"
+    paragraphs: tuple[str, ...] = ()  # an announcement's body
+    sent_by: str | None = None  # an announcement's author
+
+
+def message_email(data: MessageEmail) -> Email:
+    env = _environment()
+    context = asdict(data)
+    return Email(
+        subject=data.subject,
+        text=env.get_template(f"message_{data.template}.txt").render(context),
+        html=env.get_template(f"message_{data.template}.html").render(context),
+    )
 
 
 def local_time(moment: datetime, timezone: str) -> str:

@@ -184,3 +184,10 @@ async def test_demo_is_served_by_the_api(demo, client):
     assert len(full) >= 2
     regions = (await client.get("/api/regions")).json()
     assert len(regions) == 8
+
+
+async def test_every_region_has_a_mailbox(demo):
+    """The Reply-To of its emails and the ORGANIZER of its calendar invitations."""
+    regions = await fetch("SELECT slug, mailbox FROM region")
+    assert len(regions) == 8
+    assert all(row["mailbox"] == f"{row['slug']}@events.nscp.example" for row in regions)

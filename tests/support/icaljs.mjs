@@ -60,6 +60,16 @@ const events = root.getAllSubcomponents("vevent").map((vevent) => {
     end_zone: event.endDate ? event.endDate.zone.tzid : null,
     has_attendee: vevent.hasProperty("attendee"),
     attendees: vevent.getAllProperties("attendee").length,
+    // The first attendee (an invitation's member): address and the parameters iMIP reads.
+    attendee: vevent.hasProperty("attendee")
+      ? {
+          value: vevent.getFirstProperty("attendee").getFirstValue(),
+          cn: vevent.getFirstProperty("attendee").getParameter("cn") ?? null,
+          partstat: vevent.getFirstProperty("attendee").getParameter("partstat") ?? null,
+          rsvp: vevent.getFirstProperty("attendee").getParameter("rsvp") ?? null,
+          role: vevent.getFirstProperty("attendee").getParameter("role") ?? null,
+        }
+      : null,
     last_modified: instant(vevent.getFirstPropertyValue("last-modified")),
     dtstamp: instant(vevent.getFirstPropertyValue("dtstamp")),
     transp: text_of(vevent, "transp"),

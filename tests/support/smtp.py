@@ -39,6 +39,13 @@ class _Keep:
     def __init__(self, mailbox: SmtpServer) -> None:
         self.mailbox = mailbox
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        refusal = self.mailbox.refusal(address)
+        if refusal is not None:
+            return refusal  # as a relay answers for an unknown (5xx) or busy (4xx) mailbox
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.mailbox.add(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -49,9 +56,23 @@ class SmtpServer:
     def __init__(self, port: int) -> None:
         self._lock = threading.Lock()
         self._received: list[Received] = []
+        self._refusals: dict[str, str] = {}
         self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=port)
         self._controller.start()  # its own thread and event loop
         self.port = port
+
+    def refuse(self, address: str, reply: str | None) -> None:
+        """Answer RCPT TO ``address`` with ``reply`` (e.g. "550 5.1.1 No such user");
+        None accepts it again."""
+        with self._lock:
+            if reply is None:
+                self._refusals.pop(address.lower(), None)
+            else:
+                self._refusals[address.lower()] = reply
+
+    def refusal(self, address: str) -> str | None:
+        with self._lock:
+            return self._refusals.get(address.lower())
 
     @property
     def url(self) -> str:
@@ -62,14 +83,13 @@ class SmtpServer:
             self._received.append(received)
 
     def received(self, to: str | None = None, subject: str | None = None) -> list[Received]:
-        """What reached ``to`` (everything when None); ``subject``: only emails whose
-        subject starts with it."""
+        """What reached ``to`` (everyone), with ``subject`` in the Subject (any subject)."""
         with self._lock:
             return [
                 r
                 for r in self._received
                 if (to is None or to in r.recipients)
-                and (subject is None or str(r.message["Subject"]).startswith(subject))
+                and (subject is None or subject in str(r.message["Subject"]))
             ]
 
     async def wait_for(

@@ -18,6 +18,7 @@ from piccolo_api.crud.hooks import Hook, HookType
 
 from events.admin.hooks import refuse
 from events.errors import InvalidValue
+from events.services.email_registrations import EMAIL, MAX_EMAIL
 from events.text import clean_text, clean_tree
 from events.zones import is_known_zone
 
@@ -40,7 +41,19 @@ def clean_value(column: Column, value: object) -> object:
         raise refuse(name, error.detail, "invalid_value") from error
     if name == "timezone" and not is_known_zone(cleaned):
         raise refuse(name, f"'{cleaned[:80]}' is not an IANA time zone.", "invalid_timezone")
+    if name == "mailbox":  # a region's: the From of nothing, but Reply-To and ORGANIZER
+        return _mailbox(cleaned)
     return cleaned
+
+
+def _mailbox(value: str) -> str | None:
+    """An address a relay accepts, or None when the field is cleared."""
+    address = value.strip()
+    if not address:
+        return None
+    if len(address) > MAX_EMAIL or not EMAIL.match(address):
+        raise refuse("mailbox", "Enter an email address, e.g. events@region.org.", "invalid_value")
+    return address
 
 
 def _column(table: type[Table], key: object) -> Column | None:

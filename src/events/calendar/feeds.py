@@ -170,7 +170,7 @@ async def _assemble(
     the sessions and events (a registration) that Last-Modified must not predate."""
     missing = [session_id for key, session_id in wanted if fragments.get(key) is None]
     if missing:
-        entries = await _entries(missing, personal)
+        entries = await session_entries(missing, personal)
         keyed = {key: entries[session_id] for key, session_id in wanted if session_id in entries}
         rendered = await _render_all(list(keyed.values()))
         for key, body in zip(keyed, rendered, strict=True):
@@ -179,7 +179,7 @@ async def _assemble(
     for key, _ in wanted:
         body = fragments.get(key)
         if body is None:  # evicted meanwhile: render it alone
-            body = ical.render_session((await _entries([key[0]], personal))[key[0]])
+            body = ical.render_session((await session_entries([key[0]], personal))[key[0]])
         bodies.append(body)
         newest = max(newest or key[2], key[2], key[3])
     if changed and (newest is None or changed > newest):
@@ -222,9 +222,11 @@ async def _render_all(entries: list[ical.SessionEntry]) -> list[bytes]:
     return [ical.render_session(entry) for entry in entries]
 
 
-async def _entries(
+async def session_entries(
     session_ids: list[int], personal: dict[int, Personal]
 ) -> dict[int, ical.SessionEntry]:
+    """The sessions as the feeds show them (``personal``: as one member's feed does); the
+    calendar invitations by email are built from the same entries, so UIDs agree."""
     settings = get_settings()
     host = urlsplit(settings.base_url).hostname or "convene"
     entries: dict[int, ical.SessionEntry] = {}

@@ -97,6 +97,11 @@ def _uri(value: str) -> vUri:
 
 
 def render_session(entry: SessionEntry) -> bytes:
+    return session_component(entry).to_ical()
+
+
+def session_component(entry: SessionEntry) -> Event:
+    """The VEVENT of one session: the feeds serialise it, invitations add their parties."""
     # Properties are set as typed values rather than through Event.add(): the same bytes,
     # without add()'s type guessing, which is a sixth of the cost of a cold feed.
     event = Event()
@@ -121,7 +126,7 @@ def render_session(entry: SessionEntry) -> bytes:
         event["ORGANIZER"] = _with(organizer, CN=entry.organizer_name)
     if entry.status == "CANCELLED":
         event["TRANSP"] = vText("TRANSPARENT")
-    return event.to_ical()
+    return event
 
 
 def _utc_timezone() -> bytes:

@@ -38,8 +38,8 @@ async def approve(organizer: OrganizerPrincipal, registration_id: int) -> Regist
         )
         if row is None:
             raise Conflict("The registration is no longer pending.", reason="not_pending")
-        # "registered" again: the message says the registration's status as it is now.
-        await notifications.record(NotificationKind.registered, [registration_id])
+        # Says what the approval gave (a seat or a waitlist place) as it is when sent.
+        await notifications.record(NotificationKind.approved, [registration_id])
     await tasks.enqueue_deliveries([registration_id])
     return await load_registration(registration_id)
 
@@ -55,16 +55,19 @@ async def decline(organizer: OrganizerPrincipal, registration_id: int) -> Regist
         RegistrationStatus.declined,
         only_from=(RegistrationStatus.pending,),
         refusal=not_pending,
+        tell=NotificationKind.declined,
     )
-    await notifications.record(NotificationKind.registered, [registration_id])
-    await tasks.enqueue_deliveries([registration_id])
     return await load_registration(registration_id)
 
 
 async def remove(organizer: OrganizerPrincipal, registration_id: int) -> RegistrationRecord:
     """An organizer cancels someone's registration; a freed seat goes to the waitlist."""
     await _registration_for_manager(organizer, registration_id)
-    await release(registration_id, RegistrationStatus.cancelled)
+    await release(
+        registration_id,
+        RegistrationStatus.cancelled,
+        tell=NotificationKind.registration_cancelled,
+    )
     return await load_registration(registration_id)
 
 

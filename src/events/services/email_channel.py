@@ -1,11 +1,13 @@
-"""Notifications by email: composed from the database as it is at sending time, built by
-the pure builders in events.emails, and handed to the relay by events.mail."""
+"""Notifications by email: composed from the database as it is at sending time
+(email_messages), built by the pure builders in events.emails and
+events.calendar.invitations, and handed to the relay by events.mail."""
 
 from __future__ import annotations
 
 from events import emails, mail
 from events.config import get_settings
 from events.notifier import Message
+from events.services.email_messages import compose
 
 
 class EmailChannel:
@@ -22,11 +24,3 @@ class EmailChannel:
             )
         )
         return True
-
-
-async def compose(message: Message) -> emails.OutgoingEmail | None:
-    """The email for one notification (placeholder: replaced by the full composer)."""
-    text = f"Hello {message.member_name},\n\n{message.kind.value}: {message.event_title}\n"
-    return emails.OutgoingEmail(
-        email=emails.Email(subject=message.event_title, text=text, html=f"<p>{text}</p>")
-    )

@@ -37,6 +37,7 @@ EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
+MAX_EMAIL = 320  # the member and region columns' length
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 YES, NO = "yes", "no"
 
@@ -121,7 +122,7 @@ def _checked(
     email = form.email.strip().lower()
     if not email:
         errors.append({"field": "email", "message": "Enter your email address."})
-    elif len(email) > 320 or not EMAIL.match(email):
+    elif len(email) > MAX_EMAIL or not EMAIL.match(email):
         errors.append(
             {"field": "email", "message": "Enter an email address like name@example.org."}
         )

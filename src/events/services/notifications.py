@@ -112,7 +112,9 @@ def dedupe_key(
     return f"{kind.value}:{registration_id}:{subject or 0}{suffix}"
 
 
-async def record_for_attendees(event_id: int, kind: NotificationKind) -> list[int]:
+async def record_for_attendees(
+    event_id: int, kind: NotificationKind, *, subject: int | None = None
+) -> list[int]:
     """Tell everyone registered (confirmed, waitlisted or pending); their registration ids."""
     rows = await fetch(
         "SELECT id FROM registration WHERE event = {} "
@@ -120,7 +122,7 @@ async def record_for_attendees(event_id: int, kind: NotificationKind) -> list[in
         event_id,
     )
     registration_ids = [row["id"] for row in rows]
-    await record(kind, registration_ids)
+    await record(kind, registration_ids, subject=subject)
     return registration_ids
 
 

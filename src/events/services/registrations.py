@@ -118,7 +118,7 @@ async def register(
         if not is_unique_violation(exc):
             raise
     else:
-        await _announce(row["id"])
+        await _announce(row["id"], revived=event["registration_id"] is not None)
         return _record(row, event, position, created=True)
     existing = await fetch_one(
         "SELECT id FROM registration WHERE event = {} AND member = {}", event["id"], member.id
@@ -251,10 +251,13 @@ async def _count_organization_seat(event: dict, member: MemberPrincipal) -> None
         )
 
 
-async def _announce(registration_id: int) -> None:
+async def _announce(registration_id: int, *, revived: bool) -> None:
     """The confirmation (confirmed, waitlisted or pending), after the commit. Should this
-    process die first, the sweep derives it from the registration (reminders.py)."""
-    await notifications.record(NotificationKind.registered, [registration_id], once=True)
+    process die first, the sweep derives it from the registration (reminders.py).
+    A cancelled registration that comes back to life is news again (and a new calendar
+    invitation): only one request revives it, so that one is recorded without the key
+    that makes a first confirmation once-only."""
+    await notifications.record(NotificationKind.registered, [registration_id], once=not revived)
     await tasks.enqueue_deliveries([registration_id])
 
 
@@ -263,7 +266,11 @@ async def cancel(member: MemberPrincipal, slug: str) -> RegistrationRecord:
     registration_id = await _registration_id(member, slug)
     if registration_id is None:
         raise NotFound("You are not registered for this event.")
-    await release(registration_id, RegistrationStatus.cancelled)
+    await release(
+        registration_id,
+        RegistrationStatus.cancelled,
+        tell=NotificationKind.registration_cancelled,
+    )
     return await load_registration(registration_id)
 
 

@@ -86,13 +86,16 @@ async def release(
     *,
     only_from: tuple[str, ...] = ACTIVE,
     refusal: Conflict | None = None,
+    tell: NotificationKind | None = None,
 ) -> list[int]:
     """Move a registration out of the event and hand a freed seat to the waitlist's head.
 
     Only from a status in ``only_from``: when the registration is in another one (or moves
     to one while this waits for the event's lock), ``refusal`` is raised, or nothing happens
-    when there is none (cancelling twice is harmless). Returns the ids of the registrations
-    promoted; their notifications go out after commit.
+    when there is none (cancelling twice is harmless, and tells nobody twice). ``tell``:
+    the message its member gets (declined, registration_cancelled), recorded in the same
+    transaction. Returns the ids of the registrations promoted; every notification goes
+    out after commit.
     """
     for _ in range(5):
         current = await fetch_one(
@@ -109,9 +112,11 @@ async def release(
         try:
             async with write_transaction():
                 promoted = await _release_in_transaction(current, new_status)
+                if tell is not None:
+                    await notifications.record(tell, [registration_id])
         except ChangedUnderneath:
             continue
-        await tasks.enqueue_deliveries(promoted)
+        await tasks.enqueue_deliveries(([registration_id] if tell else []) + promoted)
         return promoted
     raise Conflict("The registration keeps changing; try again.")
 

@@ -155,6 +155,8 @@ async def cancel_session(organizer: OrganizerPrincipal, session_id: int) -> str:
         if changed is None:
             raise Conflict("The session changed meanwhile; try again.")
         await refresh_event_dates(row["event"])
-        told = await notifications.record_for_attendees(row["event"], EVENT_CHANGED)
+        told = await notifications.record_for_attendees(
+            row["event"], NotificationKind.session_cancelled, subject=session_id
+        )
     await tasks.enqueue_deliveries(told)
     return row["event_slug"]
