@@ -104,7 +104,7 @@ class SignInController(Controller):
                 reason=exc.extra.get("reason"),
                 email=data.email,
             )
-        return render(request, "me/link_sent.html", email=data.email.strip())
+        return render(request, "me/link_sent.html", email=data.email.strip().lower())
 
     @get("/sign-in/{token:str}", opt=SECRET_URL)
     async def link_page(self, request: Request, token: FromPath[str]) -> Template:
