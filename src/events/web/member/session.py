@@ -11,21 +11,18 @@ ends every session at once (``member_page.signed_in`` checks ``erased_at``).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from litestar import Request
-from litestar.middleware.session.client_side import (
-    ClientSideSessionBackend,
-    CookieBackendConfig,
-)
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.types import ASGIApp
 
 from events.auth import MemberPrincipal
 from events.config import Settings, derived_key
 from events.errors import NotAuthenticated
 from events.services import member_page
-from events.web.console.session import RefusalKeepsSession
+from events.web.console.session import cookie_session_middleware, fresh_session
+from events.web.console.session import end_session as end_console_style_session
 
 COOKIE = "convene_member"
 SESSION_AGE = 12 * 3600
@@ -45,31 +42,15 @@ def session_config(settings: Settings) -> CookieBackendConfig:
 
 
 def session_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
-    """A factory, like the console's: the backend's key object cannot be deep-copied."""
-    backend = ClientSideSessionBackend(config=session_config(settings))
-
-    def wrap(app: ASGIApp) -> ASGIApp:
-        return RefusalKeepsSession(app, backend=backend)
-
-    return wrap
+    return cookie_session_middleware(session_config(settings))
 
 
 def start_session(request: Request, member_id: int) -> None:
-    # A fresh dict and a new CSRF token: nothing from before the sign-in survives it.
-    request.set_session(
-        {
-            "member": member_id,
-            "csrf": secrets.token_urlsafe(32),
-            "sid": secrets.token_urlsafe(16),
-        }
-    )
+    fresh_session(request, member=member_id)
 
 
 async def end_session(request: Request) -> None:
-    session_id = request.session.get("sid")
-    if isinstance(session_id, str):
-        await request.app.stores.get(ENDED_STORE).set(session_id, b"1", expires_in=SESSION_AGE)
-    request.clear_session()
+    await end_console_style_session(request, ENDED_STORE, SESSION_AGE)
 
 
 async def member_of_session(request: Request) -> MemberPrincipal | None:
