@@ -8,6 +8,7 @@ import httpx
 
 from events.enums import Channel
 from events.services import member_logins
+from tests.support.polling import eventually
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SIGN_IN_LINK = re.compile(r"(https?://[^\s\"<>]+)/me/sign-in/([A-Za-z0-9_-]{43})")
@@ -41,3 +42,18 @@ async def post_form(
 ) -> httpx.Response:
     """POST a form of the member page with the page's CSRF token."""
     return await client.post(path, data={"csrf": csrf_of(page), **fields})
+
+
+async def emailed_sign_in_link(smtp_server, email: str, count: int = 1) -> re.Match:
+    """The link of the ``count``-th sign-in email to ``email`` (other emails may reach the
+    same address: registration messages), once it has arrived."""
+
+    def links() -> list[re.Match]:
+        found = (SIGN_IN_LINK.search(r.text) for r in smtp_server.received(email))
+        return [match for match in found if match]
+
+    async def arrived() -> bool:
+        return len(links()) >= count
+
+    assert await eventually(arrived), f"no sign-in email reached {email}"
+    return links()[count - 1]

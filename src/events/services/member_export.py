@@ -27,7 +27,7 @@ def _json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, dict):
+    if hasattr(value, "items"):  # dicts, and asyncpg's records on PostgreSQL
         return {key: _json(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_json(item) for item in value]
