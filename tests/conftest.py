@@ -31,7 +31,11 @@ os.environ["CALENDAR_STATE_TTL"] = "0"  # feed caches see every change at once
 os.environ["VERIFY_RATE_LIMIT"] = "1000"  # the suite verifies often from one address
 # The suite sends many emails and fails many logins from 127.0.0.1; the limits' own tests
 # start servers with small ones (tests/events/web/test_rate_limits.py).
-for _limit in ("REGISTRATION_EMAILS_PER_CLIENT", "PASSWORD_LINKS_PER_CLIENT"):
+for _limit in (
+    "REGISTRATION_EMAILS_PER_CLIENT",
+    "PASSWORD_LINKS_PER_CLIENT",
+    "MEMBER_LINKS_PER_CLIENT",
+):
     os.environ[_limit] = "10000"
 os.environ["LOGIN_FAILURES_PER_CLIENT"] = "10000"
 

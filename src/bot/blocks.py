@@ -8,6 +8,7 @@ from events.formatting import KIND_LABELS, MONTHS, session_when, when, zone
 
 REGISTER, CANCEL, DETAILS, ADD_TO_CALENDAR = "register", "cancel", "details", "add_to_calendar"
 ROTATE_CALENDAR, ANSWER_QUESTION, SAVE_TO_FAQ = "rotate_calendar", "answer_question", "save_faq"
+OPEN_MEMBER_PAGE = "open_member_page"
 REGISTER_MODAL, ANSWER_MODAL = "register_modal", "answer_modal"
 STATUS_LINES = {
     "confirmed": ":white_check_mark: You're *confirmed*",
@@ -218,6 +219,22 @@ def calendar_reply(calendar: schemas.PersonalCalendar) -> list[dict]:
     ]
 
 
+def member_page_reply(url: str, minutes: int) -> list[dict]:
+    """The one-time sign-in link to the member's page on the web (``/events me``)."""
+    return [
+        section(
+            "*Your page on the web*: registrations, calendar link, certificates, message "
+            f"preferences and your data.\nThe button signs you in once, within {minutes} "
+            "minutes; don't share it."
+        ),
+        {
+            "type": "actions",
+            "block_id": "member_page",
+            "elements": [_link_button("Open my page", OPEN_MEMBER_PAGE, url)],
+        },
+    ]
+
+
 def my_registrations(items: list[schemas.MyRegistration]) -> list[dict]:
     if not items:
         return [section("You have no upcoming registrations. Try `/events list`.")]
@@ -248,6 +265,8 @@ def help_text() -> str:
             "`/events show <event>` · `/events register <event>` · `/events cancel <event>`",
             "`/events mine`: your registrations and waitlist positions",
             "`/events calendar`: your personal calendar link",
+            "`/events me`: a sign-in link to your page on the web (certificates, preferences, "
+            "your data)",
             "`/events ask <question>`: ask about an event (or @mention me in a channel)",
             "An event is its short name (slug) or a few words of its title.",
             "_Organizers:_ `/events attendees <event>` · `/events link <event>` (questions "

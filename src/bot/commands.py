@@ -14,9 +14,9 @@ from bot.identity import SlackPerson
 from bot.lookup import find_event, list_filters
 from events import schemas
 from events.calendar import tokens
-from events.enums import RegistrationSource
+from events.enums import Channel, RegistrationSource
 from events.errors import Forbidden
-from events.services import catalog, members, registrations
+from events.services import catalog, member_logins, members, registrations
 from events.services import events as event_service
 
 Respond = Callable[..., Awaitable[object]]
@@ -152,6 +152,13 @@ async def calendar(turn: Turn, _: str) -> None:
     await turn.reply("Your personal calendar", blocks.calendar_reply(link))
 
 
+async def member_page(turn: Turn, _: str) -> None:
+    """A one-time sign-in link to the member page (/me), in a reply only they see."""
+    url = await member_logins.issue_link(turn.person.member.id, Channel.slack)
+    minutes = int(member_logins.LINK_LIFETIME.total_seconds() // 60)
+    await turn.reply("Your page on the web", blocks.member_page_reply(url, minutes))
+
+
 async def ask(turn: Turn, question: str) -> None:
     if not question:
         await turn.reply("Ask me something: `/events ask when does the cybersecurity track start?`")
@@ -207,6 +214,7 @@ SUBCOMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     "cancel": cancel_command,
     "mine": mine,
     "calendar": calendar,
+    "me": member_page,
     "ask": ask,
     "attendees": attendees,
     "link": link,

@@ -1,9 +1,11 @@
 """The Slack bot as a Convene extension: the Slack endpoints, the FAQ and questions API and
-console page, the FAQ in Piccolo Admin, Slack DMs as the notifier, and the bot's housekeeping."""
+console page, the FAQ in Piccolo Admin, Slack DMs as the notifier, the bot's housekeeping, and
+the questions a member asked, in their data export and at their erasure."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from events.extensions import ConsoleLink, ConvenePlugin, Sweep
 
@@ -58,3 +60,13 @@ class SlackPlugin(ConvenePlugin):
         client = web_client(slack)
         configure_workspaces(client, slack.installs_with_oauth)
         set_notifier(SlackNotifier(client))
+
+    async def member_export(self, member_id: int) -> dict[str, Any]:
+        from bot import member_data
+
+        return await member_data.export(member_id)
+
+    async def erase_member(self, member_id: int) -> None:
+        from bot import member_data
+
+        await member_data.erase(member_id)

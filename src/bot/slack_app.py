@@ -86,6 +86,7 @@ def build_bolt_app(settings: SlackSettings) -> AsyncApp:
     for action in (blocks.REGISTER, blocks.CANCEL, blocks.DETAILS):
         app.action(action)(event_button)
     app.action(blocks.ADD_TO_CALENDAR)(just_ack)  # a link: the browser does the work
+    app.action(blocks.OPEN_MEMBER_PAGE)(just_ack)
     app.action(blocks.ROTATE_CALENDAR)(rotate_calendar)
     app.action(blocks.ANSWER_QUESTION)(open_answer_modal)
     app.action(blocks.SAVE_TO_FAQ)(save_to_faq)

@@ -1,11 +1,13 @@
 """Certificates as a Convene extension: verification and issuing routes, the console's
-certificate page, the render pool's shutdown, and the sweep of unfinished jobs."""
+certificate page, the render pool's shutdown, the sweep of unfinished jobs, and the
+member's certificates on their page, in their export and at their erasure."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from events.extensions import ConsoleLink, ConvenePlugin, Sweep
+from events.extensions import ConsoleLink, ConvenePlugin, MemberSection, Sweep
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,3 +44,18 @@ class CertificatesPlugin(ConvenePlugin):
         from certs.tasks import sweep_certificate_jobs
 
         return [sweep_certificate_jobs]
+
+    async def member_sections(self, member_id: int) -> list[MemberSection]:
+        from certs import member_data
+
+        return await member_data.sections(member_id)
+
+    async def member_export(self, member_id: int) -> dict[str, Any]:
+        from certs import member_data
+
+        return await member_data.export(member_id)
+
+    async def erase_member(self, member_id: int) -> None:
+        from certs import member_data
+
+        await member_data.erase(member_id)

@@ -13,17 +13,19 @@ from certs.schemas import CertificateStatusView
 from events.config import get_settings
 from events.db import fetch_one
 
+SELECT = (
+    "SELECT c.*, r.name AS region_name, r.slug AS region_slug, e.slug AS event_slug, "
+    "m.email AS holder_email, m.erased_at AS holder_erased_at FROM certificate c "
+    "JOIN region r ON r.id = c.region JOIN event e ON e.id = c.event "
+    "JOIN member m ON m.id = c.member"
+)
+
 
 async def find(code: str) -> dict | None:
     normalized = codes.normalize(code)
     if normalized is None:
         return None
-    return await fetch_one(
-        "SELECT c.*, r.name AS region_name, r.slug AS region_slug, e.slug AS event_slug, "
-        "m.email AS holder_email FROM certificate c JOIN region r ON r.id = c.region "
-        "JOIN event e ON e.id = c.event JOIN member m ON m.id = c.member WHERE c.code = {}",
-        normalized,
-    )
+    return await fetch_one(f"{SELECT} WHERE c.code = {{}}", normalized)
 
 
 def linkedin_url(row: dict) -> str:
@@ -65,22 +67,31 @@ def status_view(row: dict) -> CertificateStatusView:
     )
 
 
-def holder_identity(email: str, code: str) -> dict:
+def holder_identity(email: str, code: str, *, identity_type: str = "emailAddress") -> dict:
     """OB 3.0's IdentityObject: the holder's email, salted and hashed, so that whoever knows
     the address can check it and nobody can read it. The salt is derived from SECRET_KEY
     and the certificate's code: one salt per certificate (the same hash across badges would
-    link them), stored nowhere, and the same every time, so the signed badge is too."""
+    link them), stored nowhere, and the same every time, so the signed badge is too.
+    An erased member's email is gone: their badge names them by the printed name
+    (``identity_type`` "name"), the one thing about them a certificate keeps."""
     salt = hmac.new(
         get_settings().secret_key.encode(), b"open badge identity salt\0" + code.encode(), "sha256"
     ).hexdigest()[:32]
-    digest = hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+    normalized = email.strip().lower() if identity_type == "emailAddress" else email.strip()
+    digest = hashlib.sha256((normalized + salt).encode()).hexdigest()
     return {
         "type": "IdentityObject",
         "identityHash": f"sha256${digest}",
-        "identityType": "emailAddress",
+        "identityType": identity_type,
         "hashed": True,
         "salt": salt,
     }
+
+
+def _holder(row: dict) -> dict:
+    if row.get("holder_erased_at") is not None:
+        return holder_identity(row["holder_name"], row["code"], identity_type="name")
+    return holder_identity(row["holder_email"], row["code"])
 
 
 def badge(row: dict) -> dict:
@@ -105,7 +116,7 @@ def badge(row: dict) -> dict:
         "name": f"{row['event_title']} ({kind})",
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [holder_identity(row["holder_email"], row["code"])],
+            "identifier": [_holder(row)],
             "name": row["holder_name"],
             "achievement": {
                 "id": f"{base}/events/{row['event_slug']}#certificate",

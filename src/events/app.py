@@ -26,8 +26,9 @@ from events.calendar.api import CalendarController, MyCalendarController
 from events.config import Settings, get_settings
 from events.db import database_lifespan
 from events.errors import EXCEPTION_HANDLERS
-from events.extensions import ConvenePlugin, Sweep, collect, discover
+from events.extensions import ConvenePlugin, Sweep, collect, discover, install
 from events.web.console.routes import console_router
+from events.web.member.routes import member_router
 from events.web.pages import PageController
 from events.web.registration import EmailRegistrationController
 from events.web.security import security_headers
@@ -64,6 +65,10 @@ def _stores(settings: Settings) -> dict:
         "console_sessions": RedisStore.with_client(
             url=settings.redis_url, namespace="convene:console_sessions"
         ),
+        # member page sessions ended by signing out (events.web.member.session)
+        "member_sessions": RedisStore.with_client(
+            url=settings.redis_url, namespace="convene:member_sessions"
+        ),
     }
 
 
@@ -76,6 +81,7 @@ def create_app(
     plugins = discover(settings) if plugins is None else list(plugins)
     for plugin in plugins:
         plugin.start()
+    install(plugins)
     handlers: list = [
         health,
         EventController,
@@ -92,6 +98,7 @@ def create_app(
         EmailRegistrationController,
         static_files(),
         console_router(settings, collect(plugins, lambda plugin: plugin.console_pages())),
+        member_router(settings),
         admin_route(settings, collect(plugins, lambda plugin: plugin.admin_tables())),
     ]
     if settings.bench_routes:

@@ -58,6 +58,8 @@ class RateLimits:
     registration_emails_per_address: int = 5  # per hour, across events (3 per event)
     password_links_per_client: int = 20  # per hour
     password_links_per_organizer: int = 3  # per hour, to one organizer
+    member_links_per_client: int = 10  # sign-in links to the member page, per hour
+    member_links_per_address: int = 3  # per hour, to one address (known or not)
     login_failures_per_client: int = 20  # per 15 minutes, any accounts
     login_failures_per_account: int = 5  # per 15 minutes, from one client to one account
     # per 15 minutes to one account from all clients; then only browsers that logged in to

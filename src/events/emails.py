@@ -178,6 +178,20 @@ def message_email(data: MessageEmail) -> Email:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MemberSignInEmail:
+    """What the "sign in to your page" email to a member says."""
+
+    name: str
+    sign_in_url: str
+    minutes: int  # how long the link works
+    page_url: str  # /me, to ask for a new link
+
+
+def member_sign_in_email(data: MemberSignInEmail) -> Email:
+    return _render("member_sign_in", data)
+
+
 def local_time(moment: datetime, timezone: str) -> str:
     """``Tuesday 8 December 2026, 09:00 MST``: the event's clock, with its zone."""
     try:

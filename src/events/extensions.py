@@ -3,7 +3,8 @@
 The core never imports its extensions. Each one ships a `ConvenePlugin`, a Litestar
 `InitPlugin` that adds its own routes and shutdown hooks when the app starts, and that the
 core asks for what it assembles itself: console pages and links, Piccolo Admin tables,
-sweeps, and set-up that the web process and the worker share (the Slack notifier).
+sweeps, set-up that the web process and the worker share (the Slack notifier), and a
+member's data (the member page's sections, the export, the erasure).
 
 Which extensions exist is said in one place, `pyproject.toml`'s
 ``[project.entry-points."convene.plugins"]``: each entry names a factory
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from litestar.plugins import InitPlugin
 
@@ -48,6 +49,15 @@ class ConsoleLink:
     @property
     def per_event(self) -> bool:
         return "{slug}" in self.href
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSection:
+    """A part of the member page (/me) that an extension shows: its template (in the
+    extension's template directory) and what the template needs."""
+
+    template: str
+    context: dict[str, Any]
 
 
 class ConvenePlugin(InitPlugin):
@@ -93,6 +103,32 @@ class ConvenePlugin(InitPlugin):
 
     def start(self) -> None:
         """Set-up shared by the web process and the worker (both may deliver messages)."""
+
+    # -- a member's data (the member page, export, erasure; events.services.member_*) --------
+    async def member_sections(self, member_id: int) -> list[MemberSection]:
+        """What the member page shows of this extension's data about the member."""
+        return []
+
+    async def member_export(self, member_id: int) -> dict[str, Any]:
+        """This extension's data about the member, as JSON values (the export's ``name``)."""
+        return {}
+
+    async def erase_member(self, member_id: int) -> None:
+        """Erase what this extension keeps about the member. Runs inside the erasure's
+        transaction, before the core erases the member row (its email is still there)."""
+
+
+_installed: list[ConvenePlugin] = []
+
+
+def install(plugins: Iterable[ConvenePlugin]) -> None:
+    """The extensions of this process's app (create_app), for the services that ask them
+    about a member."""
+    _installed[:] = list(plugins)
+
+
+def installed() -> list[ConvenePlugin]:
+    return list(_installed)
 
 
 def discover(settings: Settings) -> list[ConvenePlugin]:

@@ -16,7 +16,14 @@ from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
 from events.extensions import Sweep
-from events.services import confirmation_emails, housekeeping, notifications, reminders
+from events.services import (
+    confirmation_emails,
+    housekeeping,
+    member_erasure,
+    member_logins,
+    notifications,
+    reminders,
+)
 
 logger = logging.getLogger("convene.tasks")
 
@@ -67,6 +74,19 @@ async def enqueue_registration_email(confirmation_id: int) -> None:
         logger.exception("could not queue the confirmation email %s", confirmation_id)
 
 
+@broker.task(task_name="send_member_login")
+async def send_member_login(login_id: int) -> bool:
+    return await member_logins.send(login_id)
+
+
+async def enqueue_member_login(login_id: int) -> None:
+    """Call after the commit. If queueing fails the sweep sends it later."""
+    try:
+        await send_member_login.kiq(login_id)
+    except Exception:  # the row stays unsent; sweep_member_logins will find it
+        logger.exception("could not queue the sign-in email %s", login_id)
+
+
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     """Re-queue what a lost task or a crashed worker left undelivered."""
     due = await notifications.due_for_delivery(older_than=grace)
@@ -83,6 +103,14 @@ async def sweep_registration_emails(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+async def sweep_member_logins(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue sign-in emails that a lost task or a failed relay left unsent."""
+    due = await member_logins.due_for_sending(older_than=grace)
+    for login_id in due:
+        await send_member_login.kiq(login_id)
+    return len(due)
+
+
 async def sweep_reminders() -> int:
     """Record the session reminders now due (and lost confirmations), then queue them."""
     registration_ids = await reminders.record_due()
@@ -93,7 +121,14 @@ async def sweep_reminders() -> int:
 async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVERY_SECONDS) -> None:
     """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs)."""
     while True:
-        core = [sweep_reminders, sweep_outbox, sweep_registration_emails, housekeeping.purge]
+        core = [
+            sweep_reminders,
+            sweep_outbox,
+            sweep_registration_emails,
+            sweep_member_logins,
+            member_erasure.finish_erasures,
+            housekeeping.purge,
+        ]
         for sweep in [*core, *extra]:
             try:
                 await sweep()

@@ -9,7 +9,7 @@ from taskiq import TaskiqState
 
 from events.config import get_settings
 from events.db import database_lifespan
-from events.extensions import collect, discover
+from events.extensions import collect, discover, install
 from events.tasks import sweeper
 
 
@@ -19,6 +19,7 @@ async def start_worker(state: TaskiqState) -> None:
     plugins = discover(settings)
     for plugin in plugins:
         plugin.start()  # e.g. the bot's Slack notifier: the worker delivers messages too
+    install(plugins)  # the sweep that finishes erasures asks them too
     stack = contextlib.AsyncExitStack()
     await stack.enter_async_context(database_lifespan(settings))
     await stack.enter_async_context(sweeper(collect(plugins, lambda plugin: plugin.sweeps())))

@@ -11,11 +11,13 @@ from events.services.email_registrations import MANAGE_LINK_AFTER_EVENT
 
 # Unconfirmed web registrations: the link died after 48 hours; a week more for questions.
 KEEP_UNCONFIRMED = timedelta(days=7)
+# Sign-in links to the member page live 15 minutes; a day more for questions.
+KEEP_SIGN_IN_LINKS = timedelta(days=1)
 
 
 async def purge() -> int:
     """Unconfirmed email registrations long expired, confirmations whose manage link has
-    expired with the event, and ended admin sessions."""
+    expired with the event, members' sign-in links long expired, and ended admin sessions."""
     now = datetime.now(UTC)
     removed = await fetch(
         "DELETE FROM email_confirmation WHERE (used_at IS NULL AND expires_at < {}) "
@@ -23,4 +25,7 @@ async def purge() -> int:
         now - KEEP_UNCONFIRMED,
         now - MANAGE_LINK_AFTER_EVENT,
     )
-    return len(removed) + await accounts.purge_ended_sessions()
+    links = await fetch(
+        "DELETE FROM member_login WHERE expires_at < {} RETURNING id", now - KEEP_SIGN_IN_LINKS
+    )
+    return len(removed) + len(links) + await accounts.purge_ended_sessions()

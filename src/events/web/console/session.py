@@ -79,9 +79,13 @@ class RefusalKeepsSession(SessionMiddleware):
 
 
 def session_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
+    return cookie_session_middleware(session_config(settings))
+
+
+def cookie_session_middleware(config: CookieBackendConfig) -> Callable[[ASGIApp], ASGIApp]:
     """A middleware factory rather than ``config.middleware``: routers are deep-copied when
-    registered, and the cookie backend's AES-GCM key object cannot be copied."""
-    config = session_config(settings)
+    registered, and the cookie backend's AES-GCM key object cannot be copied. (The member
+    page's session is made the same way, with its own config.)"""
     backend = ClientSideSessionBackend(config=config)
 
     def wrap(app: ASGIApp) -> ASGIApp:
@@ -100,21 +104,23 @@ def csrf_token(request: Request) -> str:
 
 
 def start_session(request: Request, organizer: OrganizerPrincipal, fingerprint: str) -> None:
+    fresh_session(request, organizer=organizer.id, pw=fingerprint)
+
+
+def fresh_session(request: Request, **identity: object) -> None:
     # A fresh dict and a new CSRF token: nothing from before the login survives it.
     request.set_session(
-        {
-            "organizer": organizer.id,
-            "pw": fingerprint,
-            "csrf": secrets.token_urlsafe(32),
-            "sid": secrets.token_urlsafe(16),
-        }
+        {**identity, "csrf": secrets.token_urlsafe(32), "sid": secrets.token_urlsafe(16)}
     )
 
 
-async def end_session(request: Request) -> None:
+async def end_session(
+    request: Request, store: str = ENDED_STORE, lifetime: int = SESSION_AGE
+) -> None:
+    """``store``: where ended session ids are kept, until the cookie would have expired."""
     session_id = request.session.get("sid")
     if isinstance(session_id, str):
-        await request.app.stores.get(ENDED_STORE).set(session_id, b"1", expires_in=SESSION_AGE)
+        await request.app.stores.get(store).set(session_id, b"1", expires_in=lifetime)
     request.clear_session()
 
 
