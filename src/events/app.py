@@ -19,6 +19,7 @@ from events.api.manage import (
     ManageRegistrationController,
     ManageSessionController,
 )
+from events.api.announcements import AnnouncementController
 from events.api.me import MeController, RegistrationController
 from events.api.public import CatalogController, EventController
 from events.bodies import BodyDecoding
@@ -86,6 +87,7 @@ def create_app(
         ManageSessionController,
         ManageRegistrationController,
         ManageMemberController,
+        AnnouncementController,
         CalendarController,
         MyCalendarController,
         PageController,

@@ -15,6 +15,7 @@ from datetime import timedelta
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
+from events.enums import NotificationKind
 from events.extensions import Sweep
 from events.services import confirmation_emails, housekeeping, notifications, reminders
 
@@ -22,6 +23,7 @@ logger = logging.getLogger("convene.tasks")
 
 SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
 
 
 def build_broker(url: str | None, queue: str) -> AsyncBroker:
@@ -52,6 +54,32 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
             await deliver_notification.kiq(notification_id)
     except Exception:  # the outbox row stays; sweep_outbox will find it
         logger.exception("could not queue notifications for %s", registration_ids)
+
+
+async def queue_deliveries(notification_ids: list[int]) -> None:
+    """One task per outbox row, so that every worker process takes a share; queued a
+    batch at a time rather than one round trip after another."""
+    for start in range(0, len(notification_ids), QUEUE_AT_ONCE):
+        batch = notification_ids[start : start + QUEUE_AT_ONCE]
+        await asyncio.gather(*(deliver_notification.kiq(n) for n in batch))
+
+
+@broker.task(task_name="deliver_announcement")
+async def deliver_announcement(announcement_id: int) -> int:
+    """Fan an announcement out to its delivery tasks; a rerun queues only what is unsent
+    (and delivery claims each row, so a row queued twice is still sent once)."""
+    due = await notifications.undelivered_of(NotificationKind.announcement, announcement_id)
+    await queue_deliveries(due)
+    return len(due)
+
+
+async def enqueue_announcement(announcement_id: int) -> None:
+    """Call after the commit: one small task, so that sending to thousands answers at
+    once. If queueing fails the sweep delivers the rows later."""
+    try:
+        await deliver_announcement.kiq(announcement_id)
+    except Exception:  # the outbox rows stay; sweep_outbox will find them
+        logger.exception("could not queue announcement %s", announcement_id)
 
 
 @broker.task(task_name="send_registration_email")
