@@ -69,4 +69,6 @@ class AnnouncementController(Controller):
         page: PageNumber = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AnnouncementDetail:
-        return await announcements.detail(organizer, slug, announcement_id, in_state, page, per_page)
+        return await announcements.detail(
+            organizer, slug, announcement_id, in_state, page, per_page
+        )

@@ -104,7 +104,7 @@ async def _checked_audience(event: dict, audience: Audience) -> Audience:
     return Audience(statuses=statuses, session=audience.session)
 
 
-def _checked_text(subject: str, body: str) -> tuple[str, str]:
+def checked_text(subject: str, body: str) -> tuple[str, str]:
     subject = " ".join(subject.split())  # one line: it becomes an email's Subject
     body = body.strip()
     if not 1 <= len(subject) <= MAX_SUBJECT:
@@ -168,7 +168,7 @@ async def preview(
 async def send(organizer: OrganizerPrincipal, slug: str, data: AnnouncementCreate) -> Announcement:
     """Write the announcement and its outbox rows in one transaction, then queue them."""
     event = await _writable_event(organizer, slug)
-    subject, body = _checked_text(data.subject, data.body)
+    subject, body = checked_text(data.subject, data.body)
     audience = await _checked_audience(event, data.audience)
     where, args = audience_filter(event["id"], audience)
     async with write_transaction():
