@@ -12,6 +12,7 @@ from litestar.logging import LoggingConfig
 from events import tasks
 from events.admin.mount import admin_route
 from events.api import openapi
+from events.api.announcements import AnnouncementController
 from events.api.health import health
 from events.api.manage import (
     ManageEventController,
@@ -19,7 +20,6 @@ from events.api.manage import (
     ManageRegistrationController,
     ManageSessionController,
 )
-from events.api.announcements import AnnouncementController
 from events.api.me import MeController, RegistrationController
 from events.api.public import CatalogController, EventController
 from events.bodies import BodyDecoding

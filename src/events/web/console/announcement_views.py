@@ -19,8 +19,8 @@ from events.announcement_schemas import (
     AnnouncementPreview,
     Audience,
     Deliveries,
-    DeliveryCounts,
     Delivery,
+    DeliveryCounts,
 )
 from events.auth import OrganizerPrincipal
 from events.enums import AudienceStatus, DeliveryState
