@@ -70,6 +70,7 @@ bench: install-test bench-packages
 	$(BIN)/python bench/registration_race.py
 	$(BIN)/python bench/calendar_feeds.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/announcements.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

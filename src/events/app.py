@@ -12,6 +12,7 @@ from litestar.logging import LoggingConfig
 from events import tasks
 from events.admin.mount import admin_route
 from events.api import openapi
+from events.api.announcements import AnnouncementController
 from events.api.health import health
 from events.api.manage import (
     ManageEventController,
@@ -92,6 +93,7 @@ def create_app(
         ManageSessionController,
         ManageRegistrationController,
         ManageMemberController,
+        AnnouncementController,
         CalendarController,
         MyCalendarController,
         PageController,

@@ -100,6 +100,27 @@ class DeliveryOutcome(StrEnum):
     failed = "failed"  # a permanent error: an unknown Slack user, a rejected address
 
 
+class DeliveryState(StrEnum):
+    """Where one outbox row stands, as organizers see it (events.services.deliveries)."""
+
+    queued = "queued"  # not tried yet, or being sent right now
+    sent = "sent"
+    skipped = "skipped"  # nothing to say any more, or the member turned the channel off
+    retrying = "retrying"  # failed at least once; tried again after a backoff
+    failed = "failed"  # given up: a permanent error
+
+
+class AudienceStatus(StrEnum):
+    """Whom an announcement goes to: several may be chosen, and a registration matching
+    any of them is a recipient (events.services.announcements)."""
+
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    pending = "pending"
+    checked_in = "checked_in"  # attended (the chosen session, or any session)
+    not_checked_in = "not_checked_in"  # confirmed but not attended (idem)
+
+
 # Messages a member may turn off by email (they carry List-Unsubscribe); the others are
 # transactional: what happened to their own registration.
 REMINDER_KINDS = frozenset({NotificationKind.reminder_24h, NotificationKind.reminder_1h})

@@ -20,6 +20,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from events.config import Settings, SmtpSettings, get_settings
+from events.mail_policy import new_message
 from events.notifier import PermanentDeliveryError
 from events.text import ANY_CONTROL
 
@@ -28,7 +29,6 @@ logger = logging.getLogger("convene.mail")
 # A header is one line: a title or name stored with a line break or a character pasted from
 # Word would make EmailMessage refuse the whole message.
 _HEADER_BREAKS = re.compile(f"(?:{ANY_CONTROL.pattern})+")
-SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with the relay
 
 
 def build_message(
@@ -41,7 +41,7 @@ def build_message(
 ) -> EmailMessage:
     """A plain-text email, with an HTML alternative when one is given. ``headers``: more
     header lines (Reply-To, List-Unsubscribe...), each kept to one line."""
-    message = EmailMessage()
+    message = new_message()  # headers parsed once for all messages (events.mail_policy)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = header_text(subject)
@@ -81,17 +81,10 @@ async def deliver(message: EmailMessage) -> None:
 async def _send_smtp(smtp: SmtpSettings, message: EmailMessage) -> None:
     import aiosmtplib  # only processes that send mail over SMTP need it
 
+    from events.smtp_relay import relay_for
+
     try:
-        await aiosmtplib.send(
-            message,
-            hostname=smtp.host,
-            port=smtp.port,
-            username=smtp.username,
-            password=smtp.password,
-            use_tls=smtp.use_tls,
-            start_tls=smtp.start_tls,
-            timeout=SMTP_TIMEOUT,
-        )
+        await relay_for(smtp).send(message)  # over a connection kept open for the next
     except aiosmtplib.SMTPRecipientsRefused as exc:
         # Every recipient refused: permanent when the relay says so (5xx), else later.
         if all(refusal.code >= 500 for refusal in exc.recipients):

@@ -15,6 +15,7 @@ from datetime import timedelta
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
+from events.enums import NotificationKind
 from events.extensions import Sweep
 from events.services import (
     confirmation_emails,
@@ -29,6 +30,11 @@ logger = logging.getLogger("convene.tasks")
 
 SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
+# Rows per task of a fan-out: a worker receives tasks one at a time (a Redis round trip and
+# taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
+# was a task; the worker runs many batches at once, and they still spread over the workers.
+ROWS_PER_TASK = 25
 
 
 def build_broker(url: str | None, queue: str) -> AsyncBroker:
@@ -59,6 +65,47 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
             await deliver_notification.kiq(notification_id)
     except Exception:  # the outbox row stays; sweep_outbox will find it
         logger.exception("could not queue notifications for %s", registration_ids)
+
+
+@broker.task(task_name="deliver_notifications")
+async def deliver_notifications(notification_ids: list[int]) -> int:
+    """Several rows, one after the other: each is claimed only when its turn comes (a
+    claim must not wait behind others long enough to expire), and the worker runs many
+    such tasks at once."""
+    done = 0
+    for notification_id in notification_ids:
+        done += await notifications.deliver(notification_id)
+    return done
+
+
+async def queue_deliveries(notification_ids: list[int]) -> None:
+    """Tasks of ``ROWS_PER_TASK`` rows, so that every worker process takes a share;
+    queued ``QUEUE_AT_ONCE`` at a time rather than one round trip after another."""
+    batches = [
+        notification_ids[start : start + ROWS_PER_TASK]
+        for start in range(0, len(notification_ids), ROWS_PER_TASK)
+    ]
+    for start in range(0, len(batches), QUEUE_AT_ONCE):
+        group = batches[start : start + QUEUE_AT_ONCE]
+        await asyncio.gather(*(deliver_notifications.kiq(batch) for batch in group))
+
+
+@broker.task(task_name="deliver_announcement")
+async def deliver_announcement(announcement_id: int) -> int:
+    """Fan an announcement out to its delivery tasks; a rerun queues only what is unsent
+    (and delivery claims each row, so a row queued twice is still sent once)."""
+    due = await notifications.undelivered_of(NotificationKind.announcement, announcement_id)
+    await queue_deliveries(due)
+    return len(due)
+
+
+async def enqueue_announcement(announcement_id: int) -> None:
+    """Call after the commit: one small task, so that sending to thousands answers at
+    once. If queueing fails the sweep delivers the rows later."""
+    try:
+        await deliver_announcement.kiq(announcement_id)
+    except Exception:  # the outbox rows stay; sweep_outbox will find them
+        logger.exception("could not queue announcement %s", announcement_id)
 
 
 @broker.task(task_name="send_registration_email")

@@ -135,6 +135,17 @@ async def undelivered_for(registration_ids: list[int]) -> list[int]:
     return [row["id"] for row in rows]
 
 
+async def undelivered_of(kind: NotificationKind, subject: int) -> list[int]:
+    """The rows still to send of one message to many (an announcement: its fan-out)."""
+    rows = await fetch(
+        "SELECT id FROM notification WHERE kind = {} AND subject = {} "
+        "AND sent_at IS NULL AND failed_at IS NULL ORDER BY id",
+        kind.value,
+        subject,
+    )
+    return [row["id"] for row in rows]
+
+
 async def due_for_delivery(older_than: timedelta, limit: int = 500) -> list[int]:
     return await OUTBOX.due(older_than, limit)
 

@@ -13,6 +13,7 @@ from litestar import Router
 
 from events.admin.console import AdminHandoffController
 from events.config import Settings
+from events.web.console.announcement_pages import AnnouncementPagesController
 from events.web.console.event_pages import EventEditorController, SessionEditorController
 from events.web.console.organizer_pages import OrganizerAdminController
 from events.web.console.pages import CheckInController, ConsoleController, LoginController
@@ -33,6 +34,7 @@ def console_router(settings: Settings, extra: list | None = None) -> Router:
             EventEditorController,
             SessionEditorController,
             QuestionEditorController,
+            AnnouncementPagesController,
             OrganizerAdminController,
             AdminHandoffController,
             *(extra or []),
