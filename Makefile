@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export PICCOLO_CONF := piccolo_conf
+export PICCOLO_CONF := events.piccolo_conf
 
 .PHONY: run test install install-test migrate demo worker lint bench clean system-packages bench-packages
 

@@ -1,16 +1,4 @@
-"""Piccolo's configuration: the engine comes from DATABASE_URL (see events.db)."""
+"""For Piccolo's own command line run from the project root (``piccolo migrations ...``):
+the configuration lives in the package, where every process finds it."""
 
-from piccolo.conf.apps import AppRegistry
-
-from events.db import DB
-
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "events.piccolo_app",
-        "certs.piccolo_app",
-        "bot.piccolo_app",
-        # Piccolo Admin's accounts and sessions (events.admin)
-        "piccolo.apps.user.piccolo_app",
-        "piccolo_api.session_auth.piccolo_app",
-    ]
-)
+from events.piccolo_conf import APP_REGISTRY, DB  # noqa: F401

@@ -25,7 +25,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="convene-tests-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite'}")
 os.environ["CONVENE_DATA_DIR"] = str(_TMP)
 os.environ["SECRET_KEY"] = "test-secret-key"
-os.environ["PICCOLO_CONF"] = "piccolo_conf"
+os.environ["PICCOLO_CONF"] = "events.piccolo_conf"
 os.environ["CONVENE_TASK_QUEUE"] = f"convene:test:{os.getpid()}"  # runs never share a queue
 os.environ["CALENDAR_STATE_TTL"] = "0"  # feed caches see every change at once
 os.environ["VERIFY_RATE_LIMIT"] = "1000"  # the suite verifies often from one address

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
 import click
@@ -13,8 +12,7 @@ from events.enums import OrganizerRole
 
 
 def _piccolo_ready() -> None:
-    # piccolo_conf.py sits at the project root, next to migrations/.
-    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    # The migrations folders sit at the project root (see each app's piccolo_app.py).
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
 
