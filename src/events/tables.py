@@ -110,6 +110,15 @@ class ApiToken(Table, db=DB):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class RegionAlias(Table, db=DB):
+    """Another name members use for a region: a city, a state, a nickname ("the Valley",
+    "DFW"). Stored normalized (events.services.understanding.text.normalize); unique per
+    region, and one alias may name several regions ("AZ": both Arizona networks)."""
+
+    region = ForeignKey(Region, null=False, on_delete=OnDelete.cascade)
+    alias = Varchar(length=80)
+
+
 class Topic(Table, db=DB):
     slug = Varchar(length=40, unique=True)
     name = Varchar(length=100)
@@ -283,6 +292,7 @@ class MemberLogin(Table, db=DB):
 
 ALL_TABLES: list[type[Table]] = [
     Region,
+    RegionAlias,
     Organization,
     OrganizationDomain,
     Member,
