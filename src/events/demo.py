@@ -15,7 +15,7 @@ from events.auth import MemberPrincipal, OrganizerPrincipal
 from events.db import fetch, fetch_one
 from events.enums import EventKind, OrganizationKind, OrganizerRole
 from events.services import events as event_service
-from events.services import members, registrations
+from events.services import members, region_aliases, registrations
 
 REGIONS = [
     ("colorado", "Colorado Smart Cities Alliance", "America/Denver"),
@@ -27,6 +27,30 @@ REGIONS = [
     ("the-connective", "The Connective", "America/Phoenix"),
 ]
 NATIONAL = ("national", "National Smart Coalitions Partnership", "America/Chicago")
+# What members call each region: cities, states, nicknames. Admins edit them in /admin;
+# "AZ" and "Arizona" name both Arizona networks. Two-letter ones count in a sentence only
+# in capitals ("CO", not "co-host"). The migration 2026-12-04T10:00 seeds the same.
+REGION_ALIASES = {
+    "colorado": ["Colorado", "CO", "Denver", "Boulder", "Front Range", "CSCA"],
+    "southern-arizona": [
+        "Tucson", "Southern Arizona", "Southern AZ", "South Arizona", "Pima", "AZ", "Arizona",
+    ],
+    "the-connective": [
+        "Phoenix", "the Valley", "Valley of the Sun", "Greater Phoenix", "PHX", "Scottsdale",
+        "Tempe", "Mesa", "Connective", "AZ", "Arizona",
+    ],
+    "north-florida": [
+        "Jacksonville", "JAX", "North Florida", "Northeast Florida", "NE Florida", "Florida",
+        "FL",
+    ],
+    "north-texas": [
+        "Dallas", "DFW", "Fort Worth", "Ft Worth", "Dallas-Fort Worth", "North Texas",
+        "Arlington", "Texas", "TX",
+    ],
+    "illinois": ["Chicago", "Chicagoland", "Illinois", "IL"],
+    "kansas-city": ["Kansas City", "KC", "KCMO", "KCK", "Missouri", "Kansas", "MO"],
+    "national": ["national", "nationwide", "NSCP", "coalition-wide"],
+}  # fmt: skip
 
 
 def mailbox(region_slug: str) -> str:
@@ -554,6 +578,7 @@ async def load_demo(today: date | None = None) -> bool:
             for s, n, tz in [*REGIONS, NATIONAL]
         ],
     )
+    await region_aliases.add_missing(REGION_ALIASES)
     await _insert_missing("topic", "slug", [{"slug": s, "name": n} for s, n in TOPICS])
     organization_ids = await _insert_missing(
         "organization",

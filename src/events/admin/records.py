@@ -30,7 +30,16 @@ from events.admin.hooks import (
 from events.db import write_transaction
 from events.enums import EventStatus, SessionStatus
 from events.services import events as event_service
-from events.tables import Event, Organization, OrganizationDomain, Region, Session, Topic
+from events.services.region_aliases import normalized_alias
+from events.tables import (
+    Event,
+    Organization,
+    OrganizationDomain,
+    Region,
+    RegionAlias,
+    Session,
+    Topic,
+)
 
 # Refused when changed: they look editable, and changing them would break links or rules.
 EVENT_FIXED = {
@@ -125,6 +134,37 @@ def _relabel(table: type[Region] | type[Topic]):
     return rename
 
 
+async def _refuse_taken_alias(alias: str, region: object, row_id: object = None) -> None:
+    taken = RegionAlias.exists().where(
+        (RegionAlias.alias == alias) & (RegionAlias.region == region)
+    )
+    if row_id is not None:
+        taken = taken.where(RegionAlias.id != row_id)
+    if await taken:
+        raise refuse("alias", "This region already has that alias.", "alias_taken")
+
+
+async def normalize_new_alias(row: RegionAlias) -> RegionAlias:
+    """Aliases are kept as the linker compares them: "The Valley" is stored "the valley"."""
+    with domain_errors("alias"):
+        row.alias = normalized_alias(row.alias)
+    await _refuse_taken_alias(row.alias, row.region, None)
+    return row
+
+
+async def normalize_alias_edit(row_id: int, values: dict) -> dict:
+    row = await current_row(RegionAlias, row_id)
+    for column in list(values):
+        if column._meta.name == "alias":
+            with domain_errors("alias"):
+                values[column] = normalized_alias(values[column])
+    named = {column._meta.name: value for column, value in values.items()}
+    await _refuse_taken_alias(
+        named.get("alias", row["alias"]), named.get("region", row["region"]), row_id
+    )
+    return values
+
+
 def refuse_create(row: object) -> object:
     raise refuse("record", CREATE_IN_CONSOLE, "create_in_console")
 
@@ -163,6 +203,14 @@ def core_tables() -> list[TableConfig]:
     coalition = "Coalition"
     return [
         TableConfig(Region, menu_group=coalition, hooks=[_on_patch(_relabel(Region))]),
+        TableConfig(
+            RegionAlias,
+            menu_group=coalition,
+            hooks=[
+                Hook(hook_type=HookType.pre_save, callable=normalize_new_alias),
+                _on_patch(normalize_alias_edit),
+            ],
+        ),
         TableConfig(Organization, menu_group=coalition),
         TableConfig(OrganizationDomain, menu_group=coalition),
         TableConfig(Topic, menu_group=coalition, hooks=[_on_patch(_relabel(Topic))]),

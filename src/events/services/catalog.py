@@ -9,6 +9,8 @@ from events.calendar import links
 from events.config import get_settings
 from events.db import fetch, fetch_one, load_json
 from events.enums import EventStatus
+from events.services.understanding import query
+from events.services.understanding.text import normalize
 
 EVENT_COLUMNS = (
     "e.id, e.slug, e.title, e.kind, e.status, e.summary, e.description, e.timezone, "
@@ -65,6 +67,56 @@ def _seats_left(row: dict) -> int | None:
     return None if row["capacity"] is None else max(row["capacity"] - row["seats_taken"], 0)
 
 
+def _in(values: list[object]) -> str:
+    return "(" + ", ".join("{}" for _ in values) + ")"
+
+
+def _region_clause(slugs: list[str]) -> str:
+    """Events hosted by any of the regions, named by slug or by an alias ("phoenix")."""
+    return (
+        "EXISTS (SELECT 1 FROM event_region er JOIN region r ON r.id = er.region "
+        f"WHERE er.event = e.id AND (r.slug IN {_in(slugs)} OR r.id IN "
+        f"(SELECT a.region FROM region_alias a WHERE a.alias IN {_in(slugs)})))"
+    )
+
+
+TOPIC_CLAUSE = (
+    "EXISTS (SELECT 1 FROM event_topic et JOIN topic t ON t.id = et.topic "
+    "WHERE et.event = e.id AND t.slug = {})"
+)
+TEXT_CLAUSE = "(LOWER(e.title) LIKE {} ESCAPE '\\' OR LOWER(e.summary) LIKE {} ESCAPE '\\')"
+
+
+def _like(text: str) -> str:
+    return "%" + _escape_like(text.lower()) + "%"
+
+
+def _understood_clause(found: query.QueryFilters) -> tuple[str, list[object]]:
+    """What ``q`` names (regions, topics, kinds, dates, other words), as one condition."""
+    parts: list[str] = []
+    args: list[object] = []
+    if found.regions:
+        regions = sorted(found.regions)
+        parts.append(_region_clause(regions))
+        args += [*regions, *regions]
+    for topic in found.topics:
+        parts.append(TOPIC_CLAUSE)
+        args.append(topic)
+    if found.kinds:
+        parts.append(f"e.kind IN {_in(sorted(found.kinds))}")
+        args += sorted(found.kinds)
+    if found.dates:
+        parts.append("e.ends_at >= {}")
+        args.append(found.dates.start)
+        if found.dates.end:
+            parts.append("e.starts_at < {}")
+            args.append(found.dates.end)
+    for word in found.words:
+        parts.append(TEXT_CLAUSE)
+        args += [_like(word), _like(word)]
+    return " AND ".join(parts), args
+
+
 async def list_events(
     *,
     region: str | None = None,
@@ -73,22 +125,28 @@ async def list_events(
     starts_after: datetime | None = None,
     starts_before: datetime | None = None,
     text: str | None = None,
+    regions: frozenset[str] = frozenset(),
+    topics: tuple[str, ...] = (),
+    kinds: frozenset[str] = frozenset(),
     statuses: tuple[str, ...] = PUBLIC_STATUSES,
     published_only: bool = True,
     region_ids: frozenset[int] | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> schemas.Page[schemas.EventSummary]:
+    """Events by filters. ``region`` is a slug or an alias; ``regions`` any of several,
+    ``topics`` all of them, ``kinds`` any of them. ``text`` is read as the search box's
+    words (see events.services.understanding.query)."""
     where = ["e.status IN (" + ", ".join("{}" for _ in statuses) + ")"]
     args: list[object] = list(statuses)
     if published_only:  # a draft cancelled before publishing stays private
         where.append("e.published_at IS NOT NULL")
     if region:
-        where.append(
-            "EXISTS (SELECT 1 FROM event_region er JOIN region r ON r.id = er.region "
-            "WHERE er.event = e.id AND r.slug = {})"
-        )
-        args.append(region)
+        where.append(_region_clause([region]))
+        args += [region, normalize(region)]
+    if regions:
+        where.append(_region_clause(sorted(regions)))
+        args += [*sorted(regions), *sorted(regions)]
     if region_ids is not None:  # an organizer's own regions
         ids = sorted(region_ids) or [-1]
         where.append(
@@ -97,15 +155,13 @@ async def list_events(
             + "))"
         )
         args.extend(ids)
-    if topic:
-        where.append(
-            "EXISTS (SELECT 1 FROM event_topic et JOIN topic t ON t.id = et.topic "
-            "WHERE et.event = e.id AND t.slug = {})"
-        )
-        args.append(topic)
-    if kind:
-        where.append("e.kind = {}")
-        args.append(kind)
+    for one in [topic] if topic else list(topics):
+        where.append(TOPIC_CLAUSE)
+        args.append(one)
+    if kind or kinds:
+        chosen = sorted({kind} if kind else kinds)
+        where.append(f"e.kind IN {_in(chosen)}")
+        args += chosen
     if starts_after:
         where.append("e.ends_at >= {}")
         args.append(starts_after)
@@ -113,9 +169,14 @@ async def list_events(
         where.append("e.starts_at < {}")
         args.append(starts_before)
     if text:
-        where.append("(LOWER(e.title) LIKE {} ESCAPE '\\' OR LOWER(e.summary) LIKE {} ESCAPE '\\')")
-        pattern = "%" + _escape_like(text.lower()) + "%"
-        args.extend([pattern, pattern])
+        found = await query.interpret(text, now=datetime.now(UTC))
+        understood, understood_args = _understood_clause(found)
+        if found.structured and understood:
+            where.append(f"({TEXT_CLAUSE} OR ({understood}))")
+            args += [_like(text), _like(text), *understood_args]
+        else:
+            where.append(TEXT_CLAUSE)
+            args += [_like(text), _like(text)]
     clause = " AND ".join(where)
     # One round trip for the page and the total (the count rides on each row).
     rows = await fetch(

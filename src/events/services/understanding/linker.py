@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapidfuzz.distance import OSA
+
 from events.services.understanding import dates
 from events.services.understanding.text import Word, without, words
 from events.services.understanding.vocabulary import SHORT_ALIAS, Entity, Kind, Vocabulary
@@ -67,6 +69,28 @@ def _short_alias_ok(matched: list[Word], entity: Entity, strict_case: bool) -> b
     return matched[0].typed.isupper()
 
 
+FUZZY_SHORTEST = 6  # "tuscon", "pheonix", "chicgo": one slip in a longer place or topic word
+FUZZY_KINDS = (Kind.region, Kind.topic)  # not kinds: "course"/"source", "classes"/"glasses"
+
+
+def _near(word: Word, vocabulary: Vocabulary, kinds: frozenset[Kind]) -> list[Entity]:
+    """The one-word names one typing slip away (a transposition counts as one)."""
+    if len(word.text) < FUZZY_SHORTEST or not word.text.isalpha():
+        return []
+    allowed = 2 if len(word.text) >= 10 else 1
+    near: set[Entity] = set()
+    for name, entity in vocabulary.single_words.items():
+        if (
+            entity.kind in kinds
+            and entity.kind in FUZZY_KINDS
+            and name[0] == word.text[0]
+            and abs(len(name) - len(word.text)) <= allowed
+            and OSA.distance(name, word.text, score_cutoff=allowed) <= allowed
+        ):
+            near.add(entity)
+    return list(near) if len(near) == 1 else []
+
+
 def link(
     text: str,
     vocabulary: Vocabulary,
@@ -97,6 +121,9 @@ def link(
             if entities:
                 matched = (chunk, span, entities)
                 break
+        if matched is None and (near := _near(all_words[i], vocabulary, kinds)):
+            word = all_words[i]
+            matched = ([word], (word.start, word.end), near)
         if matched is None:
             i += 1
             continue

@@ -111,6 +111,7 @@ class Vocabulary:
     topic_names: dict[str, str]  # slug -> name
     phrases: dict[tuple[str, ...], list[Entity]] = field(default_factory=dict)
     longest: int = 1
+    single_words: dict[str, Entity] = field(default_factory=dict)  # for slips: "tuscon"
 
     def region_name(self, slug: str) -> str:
         region = self.regions.get(slug)
@@ -158,6 +159,11 @@ def build(regions: list[dict], aliases: list[dict], topics: list[dict]) -> Vocab
         topic_names={t["slug"]: t["name"] for t in topics},
         phrases=phrases,
         longest=max((len(key) for key in phrases), default=1),
+        single_words={
+            key[0]: entities[0]
+            for key, entities in phrases.items()
+            if len(key) == 1 and len(entities) == 1
+        },
     )
 
 
