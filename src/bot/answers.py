@@ -47,6 +47,7 @@ class _Facts:
     now: datetime
     verdict: Verdict | None
     registration_status: str | None
+    session_id: int | None = None  # the question is about this session
 
     @property
     def title(self) -> str:
@@ -54,7 +55,13 @@ class _Facts:
 
     @property
     def scheduled(self) -> list[schemas.Session]:
-        return [s for s in self.event.sessions if s.status == SessionStatus.scheduled]
+        sessions = [s for s in self.event.sessions if s.status == SessionStatus.scheduled]
+        chosen = [s for s in sessions if s.id == self.session_id]
+        return chosen or sessions
+
+    @property
+    def session(self) -> schemas.Session | None:
+        return next((s for s in self.event.sessions if s.id == self.session_id), None)
 
     def at(self, instant: datetime) -> str:
         """In the event's zone; this year's dates without the year, as one says them."""
@@ -73,6 +80,9 @@ def _schedule(f: _Facts) -> tuple[str, bool]:
         return f"The organizers haven't scheduled {f.title} yet.", False
     spans = [f.span(s) for s in sessions]
     over = sessions[-1].ends_at <= f.now
+    if f.session is not None:
+        verb = "took place" if over else "is on"
+        return f"“{_esc(f.session.title)}” of {f.title} {verb} {spans[0]}.", True
     if len(sessions) == 1:
         verb = "took place" if over else "is on"
         return f"{f.title} {verb} {spans[0]}.", True
@@ -230,7 +240,50 @@ def _certificate(f: _Facts) -> tuple[str, bool]:
     return text, True
 
 
+def _approval(f: _Facts) -> tuple[str, bool]:
+    if f.event.approval_required:
+        return (
+            f"Yes: the organizers approve each registration for {f.title}. Register, and "
+            "you'll hear from them once they decide.",
+            True,
+        )
+    rule = "first come, first served" + (" (while seats last)" if f.event.capacity else "")
+    members = " It's open to member organizations only." if f.event.members_only else ""
+    return f"No approval is needed for {f.title}: registration is {rule}.{members}", True
+
+
+def _sessions(f: _Facts) -> tuple[str, bool]:
+    sessions = [s for s in f.event.sessions if s.status == SessionStatus.scheduled]
+    if f.session is not None:
+        need = "required" if f.session.required else "optional"
+        return f"“{_esc(f.session.title)}” is *{need}* for {f.title}.", True
+    if not sessions:
+        return f"The organizers haven't scheduled {f.title}'s sessions yet.", False
+    required = [s for s in sessions if s.required]
+    if len(required) == len(sessions):
+        every = "Its only session is" if len(sessions) == 1 else f"All {len(sessions)} sessions are"
+        return f"{every} required for {f.title}.", True
+    if not required:
+        return f"Every session of {f.title} is optional: attend the ones you like.", True
+    names = ", ".join(f"“{_esc(s.title)}”" for s in required[:MAX_LISTED_SESSIONS])
+    optional = ", ".join(f"“{_esc(s.title)}”" for s in sessions if not s.required)
+    return f"For {f.title}, required: {names}. Optional: {optional}.", True
+
+
+def _about(f: _Facts) -> tuple[str, bool]:
+    lines = [f"{f.title}" + (f": {_esc(f.event.summary)}" if f.event.summary else "")]
+    for answer in (_schedule, _location, _seats):
+        text, sure = answer(f)
+        if sure:
+            lines.append(text)
+    lines.append(_link(f.event.url, "Details and registration"))
+    return "\n".join(lines), True
+
+
 ANSWERERS = {
+    EventTopic.approval: _approval,
+    EventTopic.sessions: _sessions,
+    EventTopic.about: _about,
     EventTopic.schedule: _schedule,
     EventTopic.location: _location,
     EventTopic.seats: _seats,
@@ -249,12 +302,15 @@ def answer_from_event(
     now: datetime,
     verdict: Verdict | None = None,
     registration_status: str | None = None,
+    topics: list[EventTopic] | None = None,
+    session_id: int | None = None,
 ) -> EventAnswer | None:
-    """The answer from the event's data, or None when the organizers should answer."""
-    topics = topics_of(question)
+    """The answer from the event's data, or None when the organizers should answer.
+    ``topics``: what was asked, when the caller has read it already."""
+    topics = topics_of(question) if topics is None else topics
     if not topics or len(topics) > MAX_TOPICS:
         return None
-    facts = _Facts(event, now, verdict, registration_status)
+    facts = _Facts(event, now, verdict, registration_status, session_id)
     if event.status == EventStatus.cancelled:
         # What a cancellation means for certificates and credit is the organizers' call.
         settled = not {EventTopic.certificate, EventTopic.credits} & set(topics)

@@ -51,12 +51,15 @@ async def show_help(turn: Turn, _: str) -> None:
 
 
 async def list_events(turn: Turn, text: str) -> None:
-    filters = await list_filters(text)
+    now = datetime.now(UTC)
+    filters = await list_filters(text, now=now)
+    dates = filters.dates
     page = await catalog.list_events(
-        region=filters.region,
-        topic=filters.topic,
-        kind=filters.kind,
-        starts_after=datetime.now(UTC),
+        regions=filters.regions,
+        topics=filters.topics,
+        kinds=filters.kinds,
+        starts_after=max(dates.start, now) if dates else now,
+        starts_before=dates.end if dates else None,
         per_page=10,
     )
     heading = filters.describe()

@@ -3,7 +3,6 @@ filters for `list` (topics, regions, kinds in any order)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -11,15 +10,19 @@ from rapidfuzz import fuzz, process, utils
 
 from events import schemas
 from events.db import fetch
+from events.formatting import KIND_LABELS
 from events.services import catalog
+from events.services.understanding import titles as understanding_titles
+from events.services.understanding import vocabulary
+from events.services.understanding.dates import DateRange
+from events.services.understanding.linker import link
+from events.services.understanding.query import DEFAULT_TIMEZONE, FILLER
+from events.services.understanding.text import normalize
 
 SURE = 88  # a title this close (0-100, rapidfuzz WRatio) is the one meant...
 MARGIN = 8  # ...when the runner-up is this much further away
 CANDIDATE = 60  # below this, not a candidate at all
 RECENT = timedelta(days=30)  # events that ended this recently can still be looked up
-NAMED = 92  # a whole title inside a question, this close (rapidfuzz partial_ratio)
-SHORTEST_NAMING_TITLE = 12  # shorter titles ("Summit") are words, not names
-SLUG_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,14 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
         return Found(event=exact)
     rows = await _open_events(now)
     titles = {row["slug"]: row["title"] for row in rows}
+    by_slug = {row["slug"]: row for row in rows}
+    # Words of a title first ("heat resilience" is the Extreme Heat Resilience Workshop),
+    # then the whole reference scored against whole titles (typos, word order).
+    named = understanding_titles.named_in(reference, titles, explicit=True)
+    if len(named) == 1:
+        return Found(event=await catalog.public_event(named[0].key))
+    if len(named) > 1:
+        return Found(candidates=await catalog.summaries([by_slug[n.key] for n in named[:5]]))
     scored = process.extract(
         reference,
         titles,
@@ -52,7 +63,6 @@ async def find_event(reference: str, *, now: datetime | None = None) -> Found:
     best_score, runner_up = scored[0][1], (scored[1][1] if len(scored) > 1 else 0)
     if best_score >= SURE and best_score - runner_up >= MARGIN:
         return Found(event=await catalog.public_event(scored[0][2]))
-    by_slug = {row["slug"]: row for row in rows}
     return Found(candidates=await catalog.summaries([by_slug[slug] for _, _, slug in scored]))
 
 
@@ -67,75 +77,49 @@ async def _open_events(now: datetime | None, columns: str = catalog.EVENT_COLUMN
     )
 
 
+async def open_event_titles(now: datetime | None = None) -> list[dict]:
+    """(slug, title) of the events a question may name."""
+    return await _open_events(now, columns="e.slug, e.title")
+
+
 async def event_named_in(text: str, *, now: datetime | None = None) -> str | None:
-    """The slug of the one event a question names, by its slug or its whole title (as in
-    "when does the Curb Management 101 workshop start?"); None for none or several."""
-    rows = await _open_events(now, columns="e.slug, e.title")
-    words = set(SLUG_WORD.findall(text.lower()))
-    by_slug = [row["slug"] for row in rows if row["slug"] in words]
-    if by_slug:
-        return by_slug[0] if len(by_slug) == 1 else None
-    question = utils.default_process(text)
-    named = {
-        row["slug"]
-        for row in rows
-        if len(title := utils.default_process(row["title"])) >= SHORTEST_NAMING_TITLE
-        and len(title) <= len(question)
-        and fuzz.partial_ratio(title, question) >= NAMED
-    }
-    return named.pop() if len(named) == 1 else None
+    """The slug of the one event a question names, by its slug, its title or enough of
+    it ("when is the heat resilience workshop?"); None for none or several."""
+    rows = await open_event_titles(now)
+    known = await vocabulary.load()
+    named = understanding_titles.named_in(
+        text,
+        {row["slug"]: row["title"] for row in rows},
+        vocabulary_words=frozenset(word for key in known.phrases for word in key),
+    )
+    return named[0].key if len(named) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
 class ListFilters:
-    region: str | None = None
-    topic: str | None = None
-    kind: str | None = None
+    regions: frozenset[str] = frozenset()
+    topics: tuple[str, ...] = ()
+    kinds: frozenset[str] = frozenset()
+    dates: DateRange | None = None
     unknown: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # what the filters are called, for the heading
 
     def describe(self) -> str:
-        parts = [p for p in (self.topic, self.region, self.kind) if p]
+        period = [self.dates.label] if self.dates else []
+        parts = [*self.names, *period]
         return "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
 
 
-KIND_WORDS = {
-    "workshop": "workshop",
-    "workshops": "workshop",
-    "conference": "conference",
-    "conferences": "conference",
-    "training": "training_track",
-    "track": "training_track",
-    "tracks": "training_track",
-    "training_track": "training_track",
-    "webinar": "webinar",
-    "webinars": "webinar",
-}
-
-
-async def list_filters(text: str) -> ListFilters:
-    """Each word (or slug) names a kind, a topic or a region: "cybersecurity phoenix"."""
-    regions = await fetch("SELECT slug, name FROM region")
-    topics = await fetch("SELECT slug, name FROM topic")
-    region = topic = kind = None
-    unknown = []
-    for word in text.lower().replace(",", " ").split():
-        if word in KIND_WORDS:
-            kind = KIND_WORDS[word]
-        elif match := _label(word, topics):
-            topic = match
-        elif match := _label(word, regions):
-            region = match
-        elif word not in {"in", "on", "for", "and", "the", "events", "event"}:
-            unknown.append(word)
-    return ListFilters(region, topic, kind, tuple(unknown))
-
-
-def _label(word: str, rows: list[dict]) -> str | None:
-    """A slug, or a word of the name ("phoenix" finds The Connective (Phoenix))."""
-    for row in rows:
-        if word == row["slug"] or word in utils.default_process(row["name"]).split():
-            return row["slug"]
-    for row in rows:
-        if len(word) >= 4 and row["slug"].startswith(word):
-            return row["slug"]
-    return None
+async def list_filters(text: str, *, now: datetime | None = None) -> ListFilters:
+    """ "cybersecurity phoenix", "transportation dfw next month": every word names a topic,
+    a region (or its alias), a kind or a time, in any order; the rest is reported."""
+    known = await vocabulary.load()
+    now = now or datetime.now(UTC)
+    links = link(text, known, now=now, timezone=DEFAULT_TIMEZONE, strict_case=False)
+    unknown = tuple(w for w in normalize(links.rest).split() if w not in FILLER)
+    names = (
+        *(known.topic_name(t) for t in links.topics),
+        *sorted(known.region_name(r) for r in links.regions),
+        *sorted(KIND_LABELS.get(k, k) for k in links.kinds),
+    )
+    return ListFilters(links.regions, tuple(links.topics), links.kinds, links.dates, unknown, names)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import channels, lookup, qa_blocks
+from bot import channels, qa_blocks
 from bot.enums import FaqScope, QuestionStatus
 from bot.identity import SlackPerson
 from bot.installations import client_for
@@ -29,22 +29,32 @@ async def ask_in_channel(
 ) -> int:
     """Answer in the thread (a slash command has none: the question is posted to start
     one); escalate when unsure. Returns the question's id."""
-    event_id = await channels.linked_event(person.team_id, channel_id)
-    if event_id is None:  # a channel about no event in particular: did they name one?
-        event_id = await _event_id(await lookup.event_named_in(text))
-    event = await _event(event_id)
+    # The event the conversation is about: the channel's, else the thread's so far ("what
+    # time is that in Pacific?"); a question naming another event is about that one.
+    context_id = await channels.linked_event(person.team_id, channel_id)
+    if context_id is None and thread_ts is not None:
+        context_id = await _thread_event(person.team_id, channel_id, thread_ts)
+    context = await _event(context_id)
     if thread_ts is None:
         posted = await client.chat_postMessage(
             channel=channel_id, text=qa_blocks.asked(person.user_id, text)
         )
         thread_ts = posted["ts"]
-    region_ids = sorted(await event_region_ids(event_id)) if event_id else []
+    region_ids = sorted(await event_region_ids(context_id)) if context_id else []
+
+    async def member_timezone() -> str | None:  # "my time": the zone of their Slack profile
+        info = await client.users_info(user=person.user_id)
+        return (info.get("user") or {}).get("tz")
+
     reply = await answer_question(
         text,
-        event_slug=event["slug"] if event else None,
+        event_slug=context["slug"] if context else None,
         member_id=person.member.id,
         region_ids=region_ids,
+        member_timezone=member_timezone,
     )
+    event_id = await _event_id(reply.event_slug) if reply.event_slug else context_id
+    event = await _event(event_id)
     status = QuestionStatus.answered if reply.confident else QuestionStatus.escalated
     question = await fetch_one(
         "INSERT INTO question (team_id, channel_id, thread_ts, user_id, member, event, text, "
@@ -68,6 +78,17 @@ async def ask_in_channel(
     if not reply.confident:
         await _escalate(client, question["id"], person, text, event, event_id)
     return question["id"]
+
+
+async def _thread_event(team_id: str, channel_id: str, thread_ts: str) -> int | None:
+    row = await fetch_one(
+        "SELECT event FROM question WHERE team_id = {} AND channel_id = {} AND thread_ts = {} "
+        "AND event IS NOT NULL ORDER BY id DESC LIMIT 1",
+        team_id,
+        channel_id,
+        thread_ts,
+    )
+    return row["event"] if row else None
 
 
 async def _event_id(slug: str | None) -> int | None:

@@ -19,8 +19,36 @@ from events.services.understanding.text import normalize
 
 # Words around filters that say nothing about which events: "events in phoenix".
 FILLER = frozenset(
-    "a an and any are at event events for from i in is me near of on or show the to "
-    "what which with all upcoming list find".split()
+    [
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "at",
+        "event",
+        "events",
+        "for",
+        "from",
+        "i",
+        "in",
+        "is",
+        "me",
+        "near",
+        "of",
+        "on",
+        "or",
+        "show",
+        "the",
+        "to",
+        "what",
+        "which",
+        "with",
+        "all",
+        "upcoming",
+        "list",
+        "find",
+    ]
 )
 # The zone "next month" is read in when the query does not name a region.
 DEFAULT_TIMEZONE = "America/Chicago"

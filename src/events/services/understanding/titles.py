@@ -21,9 +21,27 @@ from rapidfuzz import fuzz
 from events.services.understanding.text import Word, normalize, words
 from events.services.understanding.vocabulary import KIND_WORDS
 
-GLUE = frozenset("the a an of for and in on at to with from by".split())
+GLUE = frozenset(
+    ["the", "a", "an", "of", "for", "and", "in", "on", "at", "to", "with", "from", "by"]
+)
 GENERIC = frozenset(w for phrase in KIND_WORDS for w in phrase.split()) | frozenset(
-    "session sessions day event events meeting part module webinar".split()
+    [
+        "session",
+        "sessions",
+        "day",
+        "event",
+        "events",
+        "meeting",
+        "part",
+        "module",
+        "webinar",
+        "training",
+        "trainings",
+        "class",
+        "classes",
+        "course",
+        "courses",
+    ]
 )
 SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
 SIMILAR = 88  # rapidfuzz ratio from which two longer words are the same with a slip

@@ -63,12 +63,10 @@ KIND_WORDS: dict[str, str] = {
         "conference",
     ),
     **dict.fromkeys(("webinar", "webinars", "web seminar", "online seminar"), "webinar"),
+    # "Trainings" and "classes" are what members call any event that teaches: only a
+    # "track" is the multi-session kind.
     **dict.fromkeys(
-        (
-            "training", "trainings", "training track", "training tracks", "track", "tracks",
-            "training_track", "class", "classes", "course", "courses", "training course",
-            "training courses", "training program", "training programs",
-        ),
+        ("training track", "training tracks", "track", "tracks", "training_track"),
         "training_track",
     ),
 }  # fmt: skip
@@ -89,9 +87,38 @@ ZONE_WORDS: dict[str, str] = {
 
 # Words of a region's name too common to name it on their own ("north", "smart").
 GENERIC_NAME_WORDS = frozenset(
-    "the of and a an smart city cities region regions regional network networks alliance "
-    "association coalition coalitions partnership innovation north south southern northern "
-    "east west digital drive county counties state".split()
+    [
+        "the",
+        "of",
+        "and",
+        "a",
+        "an",
+        "smart",
+        "city",
+        "cities",
+        "region",
+        "regions",
+        "regional",
+        "network",
+        "networks",
+        "alliance",
+        "association",
+        "coalition",
+        "coalitions",
+        "partnership",
+        "innovation",
+        "north",
+        "south",
+        "southern",
+        "northern",
+        "east",
+        "west",
+        "digital",
+        "drive",
+        "county",
+        "counties",
+        "state",
+    ]
 )
 # Two-letter aliases ("CO", "IL", "MO") are also everyday words or parts of them
 # ("co-host", "mo"): in a sentence they count only when typed in capitals.
