@@ -208,7 +208,7 @@ def _credits(f: _Facts) -> tuple[str, bool]:
         )
     if hours:
         return f"{f.title} carries *{_hours(hours)}* continuing-education (CE/PDH) hours.", True
-    return f"{f.title} doesn't list continuing-education credit hours.", False
+    return f"{f.title} carries no continuing-education (CE/PDH) hours.", True
 
 
 def _certificate(f: _Facts) -> tuple[str, bool]:

@@ -85,6 +85,9 @@ TOPIC_CUES: dict[EventTopic, re.Pattern[str]] = {
     EventTopic.seats: _any(
         r"\bseats?\b|\bspots?\b|\bspaces? (left|available)|places? left|room (left|for)",
         r"\bfull\b(?![- ](day|schedule|agenda|program|address|name))|capacity|sold out",
+        r"(has|have|any|got|still|is there|enough) (room|space)|\bspace (in|for|at)\b",
+        r"how many (more )?(ppl|people|persons|attendees)? ?(can|could) (still )?(register|sign"
+        r"|join|attend|come)|seat limit|max(imum)? (attendees|people|capacity)",
         r"wait ?list|waiting list|how many (people|attendees)",
         r"still available|availability",
     ),
@@ -94,9 +97,10 @@ TOPIC_CUES: dict[EventTopic, re.Pattern[str]] = {
         rf"where('s| is| are| will| does| do)? {EVENT_NOUN}",
         r"where .*(take place|taking place|happen|held|hosted|located)",
         r"where (are we|do (i|we) go)",
+        r"\b(is|are) (it|this|that|they) (at|in|held at|held in|located at)\b",
     ),
     EventTopic.schedule: _any(
-        r"\bwhen\b|what time|which day|what day|what date|\bdates?\b|schedule|agenda",
+        r"\bwh?en\b|what time|which day|what day|what date|\bdates?\b|schedule|agenda",
         r"\b(start|starts|starting|begin|begins|end|ends|finish|finishes)\b|how long",
         r"how many (hours|days)",
         r"\btimes?\b|o'?clock|timezone|time zone|still (on|happening)|postponed",
@@ -114,6 +118,8 @@ def topics_of(question: str) -> list[EventTopic]:
     found = {topic for topic, cue in TOPIC_CUES.items() if cue.search(text)}
     if EventTopic.deadline in found:  # "when does registration close?" is not the schedule
         found.discard(EventTopic.schedule)
+        if EventTopic.seats in found and "how many" in text:  # "how many can still register"
+            found.discard(EventTopic.deadline)
     if found & {EventTopic.approval, EventTopic.sessions}:  # "approval required to register?"
         found -= {EventTopic.deadline, EventTopic.schedule, EventTopic.seats}
         if EventTopic.approval in found:

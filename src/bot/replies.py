@@ -151,8 +151,9 @@ def cancel_howto(event: schemas.Event | None, status: str | None) -> str:
             f"You're not registered for {title}, so there's nothing to cancel. "
             f"(To cancel one, {how}.)"
         )
-    leaving = "leave the waitlist" if status == "waitlisted" else "cancel"
-    return f"To {leaving} for {title}, {how}. The seat goes to the next person waiting."
+    if status == "waitlisted":
+        return f"To leave the waitlist for {title}, {how}."
+    return f"To cancel for {title}, {how}. Your seat goes to the next person waiting."
 
 
 PRIVACY = (

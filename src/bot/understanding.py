@@ -37,7 +37,9 @@ def _any(*patterns: str) -> re.Pattern[str]:
 PEOPLE = r"(anyone|anybody|someone|somebody|people|everyone|everybody|others)"
 REGISTERED = r"(registered|signed|sign(ed)? up|going|attending|coming|confirmed|enrolled)"
 PRIVACY = _any(
-    r"attendees?\b|attendance list|registrants?|participants? list|list of participants",
+    r"attendee (list|names|emails|roster)|attendance list|registrants?\b(?! (get|receive))",
+    r"(list|names|emails) of (the )?(attendees|participants|registrants)",
+    r"(send|share|post|see|show|give)( me| us)? (the |all )?(attendees|participants)",
     r"guest ?list|roster|sign-?up sheet|who signed up|list (of )?(the )?people",
     rf"\bwho('?s| is| are| else| all)?\b.*\b({REGISTERED}|on the (wait ?list|list)|there)\b",
     rf"\b(is|has|did|does)\b (?!(it|this|that|the|there|registration|i|my|she|he)\b)"
@@ -115,8 +117,8 @@ async def read(
     holds a date ("tomorrow" starts at their midnight)."""
     named = titles.named_in(text, _titles_rows(events), vocabulary_words=vocabulary_words(known))
     event, rest, candidates = context_event, text, []
-    if len(named) == 1:
-        event, rest = named[0].key, without(text, [named[0].span])
+    if len(named) == 1:  # "where is the Public Wi-Fi Playbook?" is read "where is it?"
+        event, rest = named[0].key, _as_it(text, named[0].span)
     elif len(named) > 1:
         candidates = [n.key for n in named]
     session = None
@@ -133,6 +135,17 @@ async def read(
     return Question(
         text, event, len(named) == 1, session, rest, links, ask, topics, zone, candidates
     )
+
+
+DETERMINER = re.compile(r"\b(the|this|that)\s+$", re.IGNORECASE)
+
+
+def _as_it(text: str, span: tuple[int, int]) -> str:
+    """The text with the event's title (and the "the" before it) said as "it"."""
+    start = span[0]
+    if found := DETERMINER.search(text[:start]):
+        start = found.start()
+    return re.sub(r"\s+", " ", f"{text[:start]} it {text[span[1] :]}").strip()
 
 
 def _not_ours(folded: str, links: Links) -> bool:

@@ -58,11 +58,18 @@ async def test_what_nobody_answered_yet_goes_to_the_organizers(client, world):
     assert (reply.source, reply.confident, reply.text) == ("none", False, NOT_SURE)
 
 
-async def test_a_fact_the_data_lacks_is_said_and_escalated(client, world):
+async def test_no_credit_hours_is_an_answer_too(client, world):
     event = await world.create_event(client, credit_hours=0)
     reply = await _ask("How many CE hours is this workshop?", event)
-    assert (reply.source, reply.confident, reply.topic) == ("event", False, "credits")
-    assert "doesn't list continuing-education" in reply.text
+    assert (reply.source, reply.confident, reply.topic) == ("event", True, "credits")
+    assert "carries no continuing-education" in reply.text
+
+
+async def test_a_fact_the_data_lacks_is_said_and_escalated(client, world):
+    event = await world.create_event(client, venue=None, online_url=None)
+    reply = await _ask("Where is it?", event)
+    assert (reply.source, reply.confident, reply.topic) == ("event", False, "location")
+    assert "haven't announced where" in reply.text
     assert reply.text.endswith(NOT_SURE)
 
 

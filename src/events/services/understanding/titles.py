@@ -45,7 +45,12 @@ GENERIC = frozenset(w for phrase in KIND_WORDS for w in phrase.split()) | frozen
 )
 SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
 SIMILAR = 88  # rapidfuzz ratio from which two longer words are the same with a slip
-SHARED_PREFIX = 5  # "cyber" names "cybersecurity"
+SHARED_PREFIX = 4  # "cyber" names "cybersecurity", "tech" "technology"
+ABBREVIATIONS = {
+    "ops": "operations", "mgmt": "management", "govt": "government", "gov": "government",
+    "info": "information", "intro": "introduction", "infra": "infrastructure",
+    "muni": "municipal", "env": "environment", "av": "autonomous", "avs": "autonomous",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +67,11 @@ def same_word(said: str, title_word: str) -> bool:
         return True
     if title_word in GENERIC or title_word in GLUE or said in GENERIC or said in GLUE:
         return False  # "workshops" is a list of workshops, not this workshop
-    if len(said) >= SHARED_PREFIX and title_word.startswith(said):
+    if ABBREVIATIONS.get(said) == title_word:
         return True
+    shorter, longer = sorted((said, title_word), key=len)
+    if len(shorter) >= SHARED_PREFIX and longer.startswith(shorter):
+        return True  # "cyber" for "cybersecurity", and "cybersecurity" for "cyber"
     return min(len(said), len(title_word)) >= 5 and fuzz.ratio(said, title_word) >= SIMILAR
 
 
@@ -105,6 +113,12 @@ def _best_run(
     return best
 
 
+def _title_words(title: str) -> list[str]:
+    joined = normalize(re.sub(r"(?<=\w)-(?=\w)", "", title)).split()
+    plain = normalize(title).split()
+    return plain + [w for w in joined if w not in plain]
+
+
 def named_in(
     text: str,
     titles: dict[str, str],
@@ -125,7 +139,8 @@ def named_in(
                 match = m
         return [Named(slugs[0], match.span(), 99, 1.0)]
     text_words = words(text)
-    title_words = {key: normalize(title).split() for key, title in titles.items()}
+    # "Wi-Fi" is "wi fi" and "wifi": members type either.
+    title_words = {key: _title_words(title) for key, title in titles.items()}
     holders: dict[str, int] = {}  # significant word -> how many titles have it
     for tw in title_words.values():
         for word in set(tw):
@@ -145,11 +160,13 @@ def named_in(
         elif len(matched) < 2 and coverage < 1:
             if holders.get(matched[0], 0) != 1:
                 continue  # "smart": several titles have it
-            known = matched[0] in vocabulary_words or any(
-                normalize(w.text) in vocabulary_words for w in words(text[span[0] : span[1]])
-            )
-            if not explicit and not (generic and (determined or not known)):
-                continue
+            # "the ransomware tabletop", "GIS track": one title's word beside a word such as
+            # "workshop" (singular: "broadband workshops" asks for a list). A region or
+            # topic word alone ("broadband?") names no event.
+            if not explicit and not generic:
+                before = [w.text for w in text_words if w.end <= span[0]][-1:]
+                if matched[0] in vocabulary_words or set(before) & vocabulary_words:
+                    continue  # "the phoenix cybersecurity roundtable" is another one
         found.append(Named(key, span, len(matched), coverage))
     found.sort(key=lambda n: (-n.significant, -n.coverage, n.key))
     if len(found) > 1 and (found[0].significant, found[0].coverage) == (
