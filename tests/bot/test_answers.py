@@ -218,7 +218,8 @@ def test_a_hybrid_event_says_both():
 
 def test_unknown_facts_are_answered_but_not_confidently():
     assert not _answer("Where is it?", _event(venue=None)).confident
-    assert not _answer("how many CE hours?", _event(credit_hours=0)).confident
+    # No CE hours is a fact of the event: said, and not passed to the organizers.
+    assert _answer("how many CE hours?", _event(credit_hours=0)).confident
     assert not _answer("when is it?", _event(sessions=[])).confident
 
 

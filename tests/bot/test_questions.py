@@ -65,14 +65,6 @@ async def test_no_credit_hours_is_an_answer_too(client, world):
     assert "carries no continuing-education" in reply.text
 
 
-async def test_a_fact_the_data_lacks_is_said_and_escalated(client, world):
-    event = await world.create_event(client, venue=None, online_url=None)
-    reply = await _ask("Where is it?", event)
-    assert (reply.source, reply.confident, reply.topic) == ("event", False, "location")
-    assert "haven't announced where" in reply.text
-    assert reply.text.endswith(NOT_SURE)
-
-
 async def test_a_draft_events_facts_stay_private(client, world):
     event = await world.create_event(client, publish=False)
     reply = await _ask("When is it?", event)
