@@ -4,7 +4,7 @@ own registrations, the catalogue, and for lists the events that match."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -24,6 +24,7 @@ class Expected:
 
     required: frozenset[str]
     allowed: frozenset[str]
+    bounds: tuple[datetime, ...] = ()  # the span's ends: "Jan 1 – Jan 31" is no wrong date
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,8 @@ async def _list_expectation(
             starts = datetime.fromisoformat(item["starts_at"])
             if starts >= start and (found.end is None or starts < found.end):
                 required.add(item["slug"])
-    return Expected(frozenset(required), frozenset(allowed))
+    bounds = (start,) if found.end is None else (start, found.end - timedelta(seconds=1))
+    return Expected(frozenset(required), frozenset(allowed), bounds)
 
 
 def _registrations_expectation(question: Question, mine: dict[str, dict], now: datetime):

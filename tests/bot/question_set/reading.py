@@ -112,16 +112,16 @@ def states_date(text: str, day: date, *, today: date | None = None) -> bool:
 
 def states_time(text: str, instant: datetime, zone: str) -> bool:
     """The text gives the wall-clock time of ``instant`` in ``zone``: "9:00 AM", "9am",
-    "09:00" or "noon", and if it names a zone abbreviation, one that fits the instant
-    ("12:00 PM MST" is not 12:00 PM Central)."""
+    "09:00" or "noon", and if it names a zone abbreviation, one of that zone at that
+    instant ("12:00 PM MST" is not 12:00 PM Central)."""
     moment = local(instant, zone)
     if moment.hour == 12 and moment.minute == 0 and re.search(r"\bnoon\b", text, re.I):
         return True
+    offset = moment.utcoffset()
+    hours = offset.total_seconds() / 3600 if offset is not None else 0
     for hour, minute, abbreviation in stated_clocks(text):
-        if abbreviation:
-            if any(_utc_hm(instant, o) == (hour, minute) for o in ZONE_OFFSETS[abbreviation]):
-                return True
-        elif (hour, minute) == (moment.hour, moment.minute):
+        fits = abbreviation is None or hours in ZONE_OFFSETS[abbreviation]
+        if fits and (hour, minute) == (moment.hour, moment.minute):
             return True
     return False
 
