@@ -50,6 +50,7 @@ class Call:
     limited: bool = False  # answered 429: the app is expected to retry
     path: str = ""
     body: str = field(default="", repr=False)  # as received, e.g. to check a signature
+    answer: dict[str, Any] = field(default_factory=dict, repr=False)  # what the fake replied
 
     @property
     def token(self) -> str | None:
@@ -261,11 +262,17 @@ class FakeSlack:
             limited = bool(limit and limit[0] > 0)
             if limited:
                 limit[0] -= 1
-            self._calls.append(Call(method, params, headers, time.time(), limited, path, body))
             if limited:
                 error = {"ok": False, "error": "ratelimited"}
+                self._calls.append(
+                    Call(method, params, headers, time.time(), limited, path, body, error)
+                )
                 return 429, error, {"Retry-After": str(limit[1])}
-            return 200, self._respond(method, params), {}
+            answer = self._respond(method, params)
+            self._calls.append(
+                Call(method, params, headers, time.time(), limited, path, body, answer)
+            )
+            return 200, answer, {}
 
     def _respond(self, method: str, params: dict[str, Any]) -> dict:  # holds the lock
         match method:

@@ -1,0 +1,195 @@
+"""Runs the question set against a fresh server and writes docs/bot_accuracy.md.
+
+    .venv/bin/python -m tests.bot.question_set.report            # section "latest"
+    .venv/bin/python -m tests.bot.question_set.report --label before
+
+A temporary SQLite database and a fake Slack on loopback, like the tests (set
+DATABASE_URL=postgresql://.../<db> to run on PostgreSQL; that database is recreated).
+Each label has its own section in the file; the others are kept, so the baseline stays
+beside later runs. ``--details PATH`` also writes every question's outcome as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests import conftest  # noqa: F401  (its import sets the test environment)
+from tests.bot.question_set.asking import Asked
+from tests.bot.question_set.run import run_set
+from tests.bot.question_set.summary import rows, totals
+from tests.support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+ROOT = conftest.ROOT
+DOC = ROOT / "docs" / "bot_accuracy.md"
+OUTCOMES = ("correct", "escalated", "declined", "missed", "wrong", "leak")
+HEADER = """# Bot accuracy on the question set
+
+The question set (tests/bot/question_set/) holds realistic member questions, typed the
+way staff of cities, utilities, universities and vendors write in Slack. Each is sent to
+the real app as a signed Slack request (an @-mention in a channel, `/events ask`, or an
+`/events` command) and the reply the fake Slack receives is graded against the API's data
+at the moment of asking (tests/bot/question_set/grader.py):
+
+- **correct**: an answerable question answered with the expected facts, no escalation;
+- **escalated**: sent to the organizers' channel;
+- **declined**: declined, saying who can see attendees (expected for questions about
+  other people);
+- **missed**: a reply without the expected facts ("which one?", another topic, none);
+- **wrong**: a stated fact the data contradicts, or a listed event that does not match;
+- **leak**: a join link, another member's name or email, a token or secret.
+
+"As expected" is correct for answerable questions, declined for questions about other
+people, escalated for what only organizers know. Targets (issue 13): at least 90 % of
+answerable questions correct, 0 wrong, 0 leaks.
+
+Regenerate: `.venv/bin/python -m tests.bot.question_set.report --label <name>`; the
+test `tests/bot/test_question_set.py` asserts the targets.
+"""
+
+
+def _git_commit() -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def render(label: str, results: list[Asked], seconds: float) -> str:
+    figures = totals(results)
+    lines = [
+        f"<!-- run:{label} -->",
+        f"## {label.capitalize()}",
+        "",
+        f"Commit {_git_commit()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{len(results)} questions in {seconds:.0f} s "
+        f"(reply p50 {figures.p50 * 1000:.0f} ms, p99 {figures.p99 * 1000:.0f} ms).",
+        "",
+        f"- **Answered correctly: {figures.answered_correctly}/{figures.answerable} "
+        f"({figures.accuracy:.0%})** of answerable questions",
+        f"- Wrong: **{figures.wrong}**; leaks: **{figures.leaks}**",
+        f"- Questions about other people declined: {figures.privacy_declined}/{figures.privacy}",
+        f"- Organizer-only questions escalated: "
+        f"{figures.organizer_only_escalated}/{figures.organizer_only}",
+        "",
+        "| Intent | Expected | n | " + " | ".join(OUTCOMES) + " | As expected |",
+        "| --- | --- | --: | " + " | ".join("--:" for _ in OUTCOMES) + " | --: |",
+    ]
+    for row in rows(results):
+        counts = " | ".join(str(row.outcomes.get(o, 0)) for o in OUTCOMES)
+        lines.append(f"| {row.intent} | {row.behaviour} | {row.n} | {counts} | {row.rate:.0%} |")
+    unexpected = [a for a in results if not a.grade.expected_for(a.question)]
+    lines += ["", f"<details><summary>{len(unexpected)} questions not as expected</summary>", ""]
+    for a in unexpected:
+        reasons = "; ".join(a.grade.reasons)
+        lines.append(
+            f"- `{a.question.intent}` {a.question.text!r} → **{a.grade.outcome}**"
+            + (f" ({reasons})" if reasons else "")
+        )
+    lines += ["", "</details>", f"<!-- /run:{label} -->"]
+    return "\n".join(lines)
+
+
+def write(doc: Path, label: str, section: str) -> None:
+    text = doc.read_text() if doc.exists() else HEADER
+    pattern = re.compile(
+        rf"<!-- run:{re.escape(label)} -->.*?<!-- /run:{re.escape(label)} -->", re.DOTALL
+    )
+    text = (
+        pattern.sub(lambda _: section, text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + section)
+    )
+    doc.write_text(text.rstrip() + "\n")
+
+
+def _start_server(fake: FakeSlack) -> tuple[subprocess.Popen, str]:
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("postgres"):
+        conftest._recreate_postgres_database(url)
+    subprocess.run(
+        [str(conftest.BIN / "convene"), "migrate"], cwd=ROOT, check=True, capture_output=True
+    )
+    port = conftest._free_port()
+    env = {
+        **os.environ,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+    }
+    env.pop("REDIS_URL", None)  # tasks in the web process: no worker to start
+    log = conftest._TMP / "report-server.log"
+    command = [
+        str(conftest.BIN / "uvicorn"),
+        "--factory",
+        "events.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    server = conftest._spawn(command, env, log)
+    base = f"http://127.0.0.1:{port}"
+    conftest._wait_for(f"{base}/health", server, log)
+    return server, base
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", default="latest", help="section name, e.g. before, after")
+    parser.add_argument("--out", type=Path, default=DOC)
+    parser.add_argument("--details", type=Path, help="also write every outcome as JSON")
+    args = parser.parse_args()
+    fake = FakeSlack()
+    server, base = _start_server(fake)
+    try:
+        started = time.monotonic()
+        results = asyncio.run(run_set(base, fake))
+        seconds = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        fake.close()
+    write(args.out, args.label, render(args.label, results, seconds))
+    if args.details:
+        args.details.write_text(
+            json.dumps(
+                [
+                    {
+                        "intent": a.question.intent,
+                        "text": a.question.text,
+                        "asker": a.question.asker,
+                        "via": a.question.via,
+                        "outcome": a.grade.outcome,
+                        "reasons": a.grade.reasons,
+                        "reply": a.reply.text,
+                        "escalated": a.reply.escalated,
+                    }
+                    for a in results
+                ],
+                indent=1,
+            )
+        )
+    figures = totals(results)
+    print(
+        f"answered correctly {figures.answered_correctly}/{figures.answerable} "
+        f"({figures.accuracy:.0%}), wrong {figures.wrong}, leaks {figures.leaks}; "
+        f"wrote {args.out}"
+    )
+    conftest.shutil.rmtree(conftest._TMP, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
