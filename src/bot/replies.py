@@ -100,7 +100,7 @@ def event_list(
 STATUS_WORDS = {
     "confirmed": "you're *confirmed*",
     "waitlisted": "you're on the *waitlist*",
-    "pending": "your registration is *waiting for the organizers' approval*",
+    "pending": "your registration is *pending*: it waits for the organizers' approval",
     "cancelled": "your registration was *cancelled*",
     "declined": "the organizers *declined* your registration",
 }

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from events.services.understanding.text import Word, normalize, words
 from events.services.understanding.vocabulary import KIND_WORDS
 
+# Glue, and "it": the bot reads a named event as "it" before looking for a session.
 GLUE = frozenset(
     ["the", "a", "an", "of", "for", "and", "in", "on", "at", "to", "with", "from", "by"]
 )
