@@ -23,7 +23,7 @@ from events.services.understanding.vocabulary import KIND_WORDS
 
 # Glue, and "it": the bot reads a named event as "it" before looking for a session.
 GLUE = frozenset(
-    ["the", "a", "an", "of", "for", "and", "in", "on", "at", "to", "with", "from", "by"]
+    ["the", "a", "an", "of", "for", "and", "in", "on", "at", "to", "with", "from", "by", "it"]
 )
 GENERIC = frozenset(w for phrase in KIND_WORDS for w in phrase.split()) | frozenset(
     [
