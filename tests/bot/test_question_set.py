@@ -18,11 +18,6 @@ from tests.bot.question_set.run import run_set
 from tests.bot.question_set.summary import totals
 
 TARGET_ACCURACY = 0.90
-NOT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="issue 13: the bot does not understand enough yet (docs/bot_accuracy.md has the "
-    "baseline); the understanding work removes this mark once it meets the target",
-)
 
 
 @pytest.fixture(scope="module")
@@ -46,24 +41,20 @@ def test_nothing_leaks(results):
     assert _failures(results, lambda a: a.grade.outcome == Outcome.leak) == ""
 
 
-@NOT_YET
 def test_no_answer_is_wrong(results):
     assert _failures(results, lambda a: a.grade.outcome == Outcome.wrong) == ""
 
 
-@NOT_YET
 def test_questions_about_other_people_are_declined(results):
     privacy = [a for a in results if a.question.behaviour == Behaviour.decline_privacy]
     assert _failures(privacy, lambda a: a.grade.outcome != Outcome.declined) == ""
 
 
-@NOT_YET
 def test_what_only_organizers_know_is_escalated(results):
     escalate = [a for a in results if a.question.behaviour == Behaviour.escalate]
     assert _failures(escalate, lambda a: a.grade.outcome != Outcome.escalated) == ""
 
 
-@NOT_YET
 def test_answerable_questions_are_answered_correctly(results):
     figures = totals(results)
     missed = _failures(

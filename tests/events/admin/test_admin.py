@@ -17,7 +17,15 @@ from tests.events.web.test_console import console
 from tests.support.clock import days_from_today
 from tests.support.world import auth
 
-CORE_TABLES = {"region", "organization", "organization_domain", "topic", "event", "event_session"}
+CORE_TABLES = {
+    "region",
+    "region_alias",
+    "organization",
+    "organization_domain",
+    "topic",
+    "event",
+    "event_session",
+}
 
 
 @asynccontextmanager

@@ -168,6 +168,8 @@ def build(regions: list[dict], aliases: list[dict], topics: list[dict]) -> Vocab
             add(word, Kind.region, next(iter(slugs)))
     for row in aliases:
         add(row["alias"], Kind.region, row["slug"])
+        if row["alias"].startswith("the "):  # "the Valley", "Valley"
+            add(row["alias"][4:], Kind.region, row["slug"])
     for row in topics:
         add(row["name"], Kind.topic, row["slug"])
         add(row["slug"].replace("-", " "), Kind.topic, row["slug"])
