@@ -51,8 +51,33 @@ at the moment of asking (tests/bot/question_set/grader.py):
 people, escalated for what only organizers know. Targets (issue 13): at least 90 % of
 answerable questions correct, 0 wrong, 0 leaks.
 
-Regenerate: `.venv/bin/python -m tests.bot.question_set.report --label <name>`; the
-test `tests/bot/test_question_set.py` asserts the targets.
+Regenerate: `.venv/bin/python -m tests.bot.question_set.report --label <name>` (about
+30 s); `.venv/bin/pytest tests/bot/test_question_set.py` asserts the targets.
+
+## The world and its clock
+
+The questions are asked in a coalition of 24 events over the seven regions and the
+national one (tests/bot/question_set/world_data.py), built through the API in a fresh
+database: titles with trigger words ("Public Wi-Fi Playbook", "Colorado Mobility Day",
+"Autonomous Shuttle Operations"), a city in a title, near titles, full events with
+waitlists, an approval event, a registration that closes early and one that opens later,
+optional sessions, online, hybrid and in-person events. Five members ask, each with a
+Slack profile time zone (users.info `tz`: Denver, Los Angeles, Phoenix, New York,
+Chicago) and registrations of every status; twelve others never ask, and their names and
+emails must never appear.
+
+The server reads the wall clock, and nothing lets a test set it. So the world's dates
+are placed around the wall clock at the start of a run (tomorrow, next week's Wednesday,
+the 12th of next month, January 20th...), and every expectation is computed from the API
+when the question is asked: grading is right on any day, but what a relative question
+expects varies (e.g. "what's on this week?" on a Monday or a Saturday). With an
+injectable clock in the server, `run_set(now=...)` would make runs identical.
+
+Date words mean, in the asker's own time zone: *tomorrow* the next calendar day; *this
+week* until Sunday night; *next week* Monday to Sunday; *this month* until its end; *next
+month* the calendar month; *in January* the next January not about to end; *coming up*
+anything not over. A list must name every event starting in the span and nothing outside
+it (events under way or straddling an edge may be named or not).
 """
 
 
@@ -98,17 +123,18 @@ def render(label: str, results: list[Asked], seconds: float) -> str:
     return "\n".join(lines)
 
 
+SECTION = re.compile(r"<!-- run:([\w-]+) -->.*?<!-- /run:\1 -->", re.DOTALL)
+
+
 def write(doc: Path, label: str, section: str) -> None:
-    text = doc.read_text() if doc.exists() else HEADER
-    pattern = re.compile(
-        rf"<!-- run:{re.escape(label)} -->.*?<!-- /run:{re.escape(label)} -->", re.DOTALL
+    """The header, then every run's section: this one replaced or added, the others kept."""
+    sections = (
+        {m.group(1): m.group(0) for m in SECTION.finditer(doc.read_text())}
+        if (doc.exists())
+        else {}
     )
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else (text.rstrip() + "\n\n" + section)
-    )
-    doc.write_text(text.rstrip() + "\n")
+    sections[label] = section
+    doc.write_text(HEADER + "\n" + "\n\n".join(sections.values()) + "\n")
 
 
 def _start_server(fake: FakeSlack) -> tuple[subprocess.Popen, str]:
