@@ -18,6 +18,8 @@ from tests.bot.question_set.run import run_set
 from tests.bot.question_set.summary import totals
 
 TARGET_ACCURACY = 0.90
+# What holds today is asserted (a reply to each question, no leak, organizer-only questions
+# escalated); what the bot cannot do yet is marked:
 NOT_YET = pytest.mark.xfail(
     strict=False,
     reason="issue 13: the bot does not understand enough yet (docs/bot_accuracy.md has the "
@@ -57,7 +59,6 @@ def test_questions_about_other_people_are_declined(results):
     assert _failures(privacy, lambda a: a.grade.outcome != Outcome.declined) == ""
 
 
-@NOT_YET
 def test_what_only_organizers_know_is_escalated(results):
     escalate = [a for a in results if a.question.behaviour == Behaviour.escalate]
     assert _failures(escalate, lambda a: a.grade.outcome != Outcome.escalated) == ""

@@ -26,6 +26,7 @@ from tests import conftest  # noqa: F401  (its import sets the test environment)
 from tests.bot.question_set.asking import Asked
 from tests.bot.question_set.run import run_set
 from tests.bot.question_set.summary import rows, totals
+from tests.support.servers import app_server
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 ROOT = conftest.ROOT
@@ -137,38 +138,12 @@ def write(doc: Path, label: str, section: str) -> None:
     doc.write_text(HEADER + "\n" + "\n\n".join(sections.values()) + "\n")
 
 
-def _start_server(fake: FakeSlack) -> tuple[subprocess.Popen, str]:
+def _migrate() -> None:
     url = os.environ["DATABASE_URL"]
     if url.startswith("postgres"):
         conftest._recreate_postgres_database(url)
-    subprocess.run(
-        [str(conftest.BIN / "convene"), "migrate"], cwd=ROOT, check=True, capture_output=True
-    )
-    port = conftest._free_port()
-    env = {
-        **os.environ,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-    }
-    env.pop("REDIS_URL", None)  # tasks in the web process: no worker to start
-    log = conftest._TMP / "report-server.log"
-    command = [
-        str(conftest.BIN / "uvicorn"),
-        "--factory",
-        "events.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-    server = conftest._spawn(command, env, log)
-    base = f"http://127.0.0.1:{port}"
-    conftest._wait_for(f"{base}/health", server, log)
-    return server, base
+    command = [str(conftest.BIN / "convene"), "migrate"]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
 
 
 def main() -> int:
@@ -178,14 +153,15 @@ def main() -> int:
     parser.add_argument("--details", type=Path, help="also write every outcome as JSON")
     args = parser.parse_args()
     fake = FakeSlack()
-    server, base = _start_server(fake)
-    try:
-        started = time.monotonic()
-        results = asyncio.run(run_set(base, fake))
-        seconds = time.monotonic() - started
+    _migrate()
+    slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+             "SLACK_API_URL": fake.api_url}  # fmt: skip
+    try:  # REDIS_URL=None: tasks run in the web process, no worker to start
+        with app_server(REDIS_URL=None, **slack) as base:
+            started = time.monotonic()
+            results = asyncio.run(run_set(base, fake))
+            seconds = time.monotonic() - started
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         fake.close()
     write(args.out, args.label, render(args.label, results, seconds))
     if args.details:
