@@ -79,6 +79,14 @@ week* until Sunday night; *next week* Monday to Sunday; *this month* until its e
 month* the calendar month; *in January* the next January not about to end; *coming up*
 anything not over. A list must name every event starting in the span and nothing outside
 it (events under way or straddling an edge may be named or not).
+
+What the set assumes of the bot, to measure it: "my time" is the asker's Slack profile
+zone (`users.info` → `user.tz`, which the fake Slack gives each asker); an escalation
+posts the question's words to the organizers' channel (`/events organizers-here`) or
+tells the asker it "asked the organizers"; a decline names who can see attendees (the
+organizers, check-in staff); a reply arrives within 20 s. Regions have no aliases yet:
+when they do, `world._coalition()` must give the world's regions
+`world_data.REGION_ALIASES`.
 """
 
 
