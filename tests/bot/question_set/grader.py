@@ -90,10 +90,11 @@ DISCLOSES = (
     r"\b(registered|confirmed|going|attending|signed up|on the wait)"
 )
 
-# Claims about the asker's own registration.
+# Claims about the asker's own registration ("you're registered" is no claim: a waitlisted
+# registration is one too).
 CLAIMS_STATUS = {
     "confirmed": _re(
-        r"you(?:'| a)?re (?:confirmed|registered)\b",
+        r"you(?:'| a)?re confirmed\b",
         r"you have a seat",
         r"your (?:registration|seat) is confirmed",
     ),
@@ -105,18 +106,24 @@ CLAIMS_STATUS = {
         r"you(?:'| a)?re not (?:registered|signed up)", r"you aren'?t (?:registered|signed up)"
     ),
 }
+# A claim is wrong only when its opposite is not said too ("Module 4 is optional; modules
+# 1-3 are required" says both, about different sessions).
 SAYS_NEEDS_APPROVAL = _re(
-    r"(?<!no )(?<!not )(?:requires?|needs?) (?:the )?(?:organi[sz]ers'? )?approval",
-    r"organi[sz]ers approve each",
+    r"(?:requires?|needs?) (?:the )?(?:organi[sz]ers'? )?approval",
+    r"organi[sz]ers approve (?:each|every|all)",
     r"approval[- ]only",
     r"(?:is|it's) by approval",
 )
 SAYS_NO_APPROVAL = _re(
-    r"\b(?:no|not|doesn'?t|does not|don'?t|do not|without|isn'?t)\b[^.\n]{0,30}approv",
-    r"approv\w*[^.\n]{0,20}\b(?:not|isn'?t) (?:needed|required)",
+    r"no approval (?:is )?(?:needed|required)",
+    r"(?:doesn'?t|does not|don'?t|do not) (?:need|require) (?:the )?(?:organi[sz]ers'? )?approval",
+    r"approval (?:is )?not (?:needed|required)",
     r"first[- ]come",
 )
-SAYS_ONLINE = _re(r"\b(?:is|it's) (?:also )?(?:online|virtual|hybrid|streamed)\b", r"join link")
+SAYS_ONLINE = _re(
+    r"\b(?:is|it's) (?:also )?(?:online|virtual|hybrid|streamed)\b",
+    r"you can (?:join|attend|watch) (?:it )?(?:online|remotely|virtually|from home)",
+)
 SAYS_IN_PERSON_ONLY = _re(
     r"in[- ]person only",
     r"\bnot (?:available )?online",
@@ -129,6 +136,7 @@ SAYS_OPTIONAL = _re(
     r"don'?t (?:have|need) to attend",
 )
 SAYS_REQUIRED = _re(r"\b(?:is|it's|are|they're) (?:required|mandatory)\b")
+NEGATION = re.compile(r"\b(?:no|not|never|without)\b|n't\b", re.IGNORECASE)
 SEATS_LEFT = _re(
     r"\b(\d+) of (\d+) seats",
     r"\b(\d+) (?:open )?(?:seats?|spots?|places?) (?:left|available|remaining|open)",
@@ -256,21 +264,32 @@ def _without_session_titles(text: str, event: dict) -> str:
     return text
 
 
+def says(pattern: re.Pattern[str], text: str) -> bool:
+    """Some match of ``pattern`` is not negated just before it ("it's not in person only")."""
+    for match in pattern.finditer(text):
+        before = re.split(r"[.!?\n;,:]", text[max(0, match.start() - 20) : match.start()])[-1]
+        if not NEGATION.search(before):
+            return True
+    return False
+
+
+def _opposed(right: re.Pattern[str], wrong: re.Pattern[str], text: str) -> bool:
+    return says(wrong, text) and not says(right, text)
+
+
 def _claims(question: Question, text: str, event: dict, facts: Facts) -> list[str]:
     reasons = []
     status = facts.status(event["slug"])
     status = status if status in ("confirmed", "waitlisted", "pending") else None
     for claimed, pattern in CLAIMS_STATUS.items():
-        if claimed != status and pattern.search(text):
+        if claimed != status and says(pattern, text):
             reasons.append(f"says the asker is {claimed or 'not registered'}, is {status}")
-    if not event["approval_required"] and SAYS_NEEDS_APPROVAL.search(text):
-        reasons.append("says approval is needed")
-    if event["approval_required"] and SAYS_NO_APPROVAL.search(text):
-        reasons.append("says no approval is needed")
-    if not event["online"] and SAYS_ONLINE.search(text):
-        reasons.append("says it is online")
-    if event["online"] and SAYS_IN_PERSON_ONLY.search(text):
-        reasons.append("says it is in person only")
+    approval = (SAYS_NEEDS_APPROVAL, SAYS_NO_APPROVAL)
+    if _opposed(*(approval if event["approval_required"] else approval[::-1]), text):
+        reasons.append(f"says approval is {'not ' * event['approval_required']}needed")
+    online = (SAYS_ONLINE, SAYS_IN_PERSON_ONLY)
+    if _opposed(*(online if event["online"] else online[::-1]), text):
+        reasons.append(f"says it is {'in person only' if event['online'] else 'online'}")
     for match in SEATS_LEFT.finditer(text):
         left = int(match.group(1) or match.group(3))
         if left != (event["seats_left"] or 0) or (
@@ -283,8 +302,10 @@ def _claims(question: Question, text: str, event: dict, facts: Facts) -> list[st
     session = session_asked(question, event)
     if session is not None:
         bare = _without_session_titles(text, event)
-        if session["required"] and SAYS_OPTIONAL.search(bare):
-            reasons.append(f"says {session['title']} is optional")
-        if not session["required"] and SAYS_REQUIRED.search(bare):
-            reasons.append(f"says {session['title']} is required")
+        claims = (SAYS_REQUIRED, SAYS_OPTIONAL)
+        if _opposed(*(claims if session["required"] else claims[::-1]), bare):
+            reasons.append(
+                f"says {session['title']} is {'optional' * session['required']}"
+                f"{'required' * (not session['required'])}"
+            )
     return reasons

@@ -233,10 +233,10 @@ STATUS_WORDS = {  # the asker's own status, said to them
         r"\byes\b[^.\n]{0,40}\bconfirmed",
     ),
     "waitlisted": (
-        r"you(?:'| a)?re (?:\w+ ){0,3}wait ?list",
-        r"you(?:'| a)?re wait ?listed",
-        r"your (?:\w+ ){0,2}(?:position|place|spot) (?:on|in) the wait ?list",
-        r"wait ?list(?:ed)? \(?(?:at )?(?:position|#|number) ?\d",
+        r"you(?:'| a)?re[^.\n]{0,30}wait ?list",
+        r"your[^.\n]{0,30}(?:position|place|spot)[^.\n]{0,20}wait ?list",
+        r"wait ?list[^.\n]{0,20}(?:position|#|number) ?\d",
+        r"(?:position|#|number) ?\d+ on the wait ?list",
     ),
     "pending": (r"pending", r"await(?:s|ing) (?:the organi[sz]ers'? )?approval"),
 }

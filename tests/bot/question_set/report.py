@@ -26,6 +26,7 @@ from tests import conftest  # noqa: F401  (its import sets the test environment)
 from tests.bot.question_set.asking import Asked
 from tests.bot.question_set.run import run_set
 from tests.bot.question_set.summary import rows, totals
+from tests.support.servers import app_server
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 ROOT = conftest.ROOT
@@ -51,8 +52,40 @@ at the moment of asking (tests/bot/question_set/grader.py):
 people, escalated for what only organizers know. Targets (issue 13): at least 90 % of
 answerable questions correct, 0 wrong, 0 leaks.
 
-Regenerate: `.venv/bin/python -m tests.bot.question_set.report --label <name>`; the
-test `tests/bot/test_question_set.py` asserts the targets.
+Regenerate: `.venv/bin/python -m tests.bot.question_set.report --label <name>` (about
+30 s); `.venv/bin/pytest tests/bot/test_question_set.py` asserts the targets.
+
+## The world and its clock
+
+The questions are asked in a coalition of 24 events over the seven regions and the
+national one (tests/bot/question_set/world_data.py), built through the API in a fresh
+database: titles with trigger words ("Public Wi-Fi Playbook", "Colorado Mobility Day",
+"Autonomous Shuttle Operations"), a city in a title, near titles, full events with
+waitlists, an approval event, a registration that closes early and one that opens later,
+optional sessions, online, hybrid and in-person events. Five members ask, each with a
+Slack profile time zone (users.info `tz`: Denver, Los Angeles, Phoenix, New York,
+Chicago) and registrations of every status; twelve others never ask, and their names and
+emails must never appear.
+
+The server reads the wall clock, and nothing lets a test set it. So the world's dates
+are placed around the wall clock at the start of a run (tomorrow, next week's Wednesday,
+the 12th of next month, January 20th...), and every expectation is computed from the API
+when the question is asked: grading is right on any day, but what a relative question
+expects varies (e.g. "what's on this week?" on a Monday or a Saturday). With an
+injectable clock in the server, `run_set(now=...)` would make runs identical.
+
+Date words mean, in the asker's own time zone: *tomorrow* the next calendar day; *this
+week* until Sunday night; *next week* Monday to Sunday; *this month* until its end; *next
+month* the calendar month; *in January* the next January not about to end; *coming up*
+anything not over. A list must name every event starting in the span and nothing outside
+it (events under way or straddling an edge may be named or not).
+
+What the set assumes of the bot, to measure it: "my time" is the asker's Slack profile
+zone (`users.info` → `user.tz`, which the fake Slack gives each asker); an escalation
+posts the question's words to the organizers' channel (`/events organizers-here`) or
+tells the asker it "asked the organizers"; a decline names who can see attendees (the
+organizers, check-in staff); a reply arrives within 20 s. The world's regions get
+`world_data.REGION_ALIASES` (as an admin would enter them in `region_alias`).
 """
 
 
@@ -98,51 +131,26 @@ def render(label: str, results: list[Asked], seconds: float) -> str:
     return "\n".join(lines)
 
 
+SECTION = re.compile(r"<!-- run:([\w-]+) -->.*?<!-- /run:\1 -->", re.DOTALL)
+
+
 def write(doc: Path, label: str, section: str) -> None:
-    text = doc.read_text() if doc.exists() else HEADER
-    pattern = re.compile(
-        rf"<!-- run:{re.escape(label)} -->.*?<!-- /run:{re.escape(label)} -->", re.DOTALL
+    """The header, then every run's section: this one replaced or added, the others kept."""
+    sections = (
+        {m.group(1): m.group(0) for m in SECTION.finditer(doc.read_text())}
+        if (doc.exists())
+        else {}
     )
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else (text.rstrip() + "\n\n" + section)
-    )
-    doc.write_text(text.rstrip() + "\n")
+    sections[label] = section
+    doc.write_text(HEADER + "\n" + "\n\n".join(sections.values()) + "\n")
 
 
-def _start_server(fake: FakeSlack) -> tuple[subprocess.Popen, str]:
+def _migrate() -> None:
     url = os.environ["DATABASE_URL"]
     if url.startswith("postgres"):
         conftest._recreate_postgres_database(url)
-    subprocess.run(
-        [str(conftest.BIN / "convene"), "migrate"], cwd=ROOT, check=True, capture_output=True
-    )
-    port = conftest._free_port()
-    env = {
-        **os.environ,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-    }
-    env.pop("REDIS_URL", None)  # tasks in the web process: no worker to start
-    log = conftest._TMP / "report-server.log"
-    command = [
-        str(conftest.BIN / "uvicorn"),
-        "--factory",
-        "events.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-    server = conftest._spawn(command, env, log)
-    base = f"http://127.0.0.1:{port}"
-    conftest._wait_for(f"{base}/health", server, log)
-    return server, base
+    command = [str(conftest.BIN / "convene"), "migrate"]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
 
 
 def main() -> int:
@@ -152,14 +160,15 @@ def main() -> int:
     parser.add_argument("--details", type=Path, help="also write every outcome as JSON")
     args = parser.parse_args()
     fake = FakeSlack()
-    server, base = _start_server(fake)
-    try:
-        started = time.monotonic()
-        results = asyncio.run(run_set(base, fake))
-        seconds = time.monotonic() - started
+    _migrate()
+    slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+             "SLACK_API_URL": fake.api_url}  # fmt: skip
+    try:  # REDIS_URL=None: tasks run in the web process, no worker to start
+        with app_server(REDIS_URL=None, **slack) as base:
+            started = time.monotonic()
+            results = asyncio.run(run_set(base, fake))
+            seconds = time.monotonic() - started
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         fake.close()
     write(args.out, args.label, render(args.label, results, seconds))
     if args.details:

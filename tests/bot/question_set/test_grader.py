@@ -116,9 +116,34 @@ def test_approval_and_online_claims_are_checked_against_the_event():
     question = Question("need approval?", Intent.approval, "heat")
     assert _grade(question, "No approval needed: first come, first served.") == Outcome.correct
     assert _grade(question, "The organizers approve each registration.") == Outcome.wrong
+    assert _grade(question, "It doesn't need approval.") == Outcome.correct
+    required = _facts(_event(approval_required=True))
+    assert _grade(question, "Yes: the organizers approve each registration.", required) == (
+        Outcome.correct
+    )
+    assert _grade(question, "No approval needed.", required) == Outcome.wrong
+    assert _grade(question, "You can't get a seat without approval.", required) == (Outcome.correct)
     online = Question("is it online?", Intent.online, "heat")
     assert _grade(online, "It's in person only, at Tucson Convention Center.") == Outcome.correct
     assert _grade(online, "It is online; the join link comes by DM.") == Outcome.wrong
+    assert _grade(online, "No, there's no join link: it isn't online.") == Outcome.correct
+
+
+def test_optional_sessions():
+    sessions = [
+        {"title": f"Module {n}", "starts_at": f"2026-12-{n + 10}T20:00:00+00:00",
+         "ends_at": f"2026-12-{n + 10}T22:00:00+00:00", "required": n < 4,
+         "status": "scheduled"}
+        for n in (1, 2, 3, 4)
+    ]  # fmt: skip
+    facts = _facts(_event(sessions=sessions))
+    optional = Question("module 4 optional?", Intent.optional_session, "heat", session="Module 4")
+    both = "Module 4 is optional; modules 1-3 are required."
+    assert _grade(optional, both, facts) == Outcome.correct
+    assert _grade(optional, "Yes, it's required.", facts) == Outcome.wrong
+    required = Question("module 1 optional?", Intent.optional_session, "heat", session="Module 1")
+    assert _grade(required, "Module 1 is required for the certificate.", facts) == Outcome.correct
+    assert _grade(required, "No, it's optional.", facts) == Outcome.wrong
 
 
 def test_credit_hours():
@@ -134,6 +159,8 @@ def test_the_askers_own_status():
     assert _grade(question, "You're on the waitlist (position 1).", facts) == Outcome.correct
     assert _grade(question, "You're confirmed for it.", facts) == Outcome.wrong
     assert _grade(question, "New registrations join the waitlist.", facts) == Outcome.missed
+    registered = "You're registered: on the waitlist, position 1."
+    assert _grade(question, registered, facts) == Outcome.correct
 
 
 def test_leaks():

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from events.db import fetch_one
-from events.demo import REGION_ALIASES
 from events.enums import OrganizerRole
 from events.services import region_aliases
 from events.services.organizers import ensure_organizer
@@ -22,6 +21,7 @@ from tests.bot.question_set.world_data import (
     EVENTS,
     ORGANIZATIONS,
     OTHERS,
+    REGION_ALIASES,
     REGIONS,
     REGISTRATIONS,
     TOPICS,
@@ -82,7 +82,7 @@ async def _coalition() -> None:
         )
     for slug in TOPICS:
         await _insert("topic", {"slug": slug, "name": slug.title()})
-    # The regions' other names ("Phoenix", "the Valley", "DFW"), as the demo keeps them.
+    # How members name the regions, entered as an admin would (not the demo's own list).
     await region_aliases.add_missing(REGION_ALIASES)
     for slug, name, kind, region, domain in ORGANIZATIONS:
         organization = await _insert(

@@ -16,16 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 
-REGIONS = [  # slug, name, zone
-    ("colorado", "Colorado Smart Cities Alliance", "America/Denver"),
-    ("southern-arizona", "Southern Arizona Smart Region", "America/Phoenix"),
-    ("north-florida", "Smart North Florida", "America/New_York"),
-    ("north-texas", "North Texas Innovation Alliance", "America/Chicago"),
-    ("illinois", "Illinois Association of Smart Cities and Regions", "America/Chicago"),
-    ("kansas-city", "KC Digital Drive", "America/Chicago"),
-    ("the-connective", "The Connective", "America/Phoenix"),
-    ("national", "National Smart Coalitions Partnership", "America/Chicago"),
-]
+from events.demo import AGENDA, CYBER_TRACK, NATIONAL
+from events.demo import REGIONS as DEMO_REGIONS
+
+REGIONS = [*DEMO_REGIONS, NATIONAL]  # slug, name, zone: the demo's
+# How members name regions: world._coalition() gives the world's regions these aliases,
+# the way an admin would enter them (region_alias, issue 13).
+REGION_ALIASES = {
+    "colorado": ["Denver", "Colorado", "CO", "Front Range"],
+    "southern-arizona": ["Tucson", "Southern Arizona", "Pima County", "AZ", "Arizona"],
+    "north-florida": ["Jacksonville", "JAX", "North Florida", "Northeast Florida"],
+    "north-texas": ["Dallas", "DFW", "Dallas-Fort Worth", "Fort Worth", "North Texas"],
+    "illinois": ["Chicago", "Illinois", "IL", "Chicagoland"],
+    "kansas-city": ["KC", "Kansas City", "KCMO"],
+    "the-connective": ["Phoenix", "the Valley", "Valley of the Sun", "PHX", "AZ", "Arizona"],
+}
 TOPICS = ["connectivity", "cybersecurity", "transportation", "environment", "resilience"]
 ORGANIZATIONS = [  # slug, name, kind, region, domain
     ("city-of-denver", "City and County of Denver", "city", "colorado", "denvergov.example"),
@@ -83,25 +88,6 @@ def one(title: str, start: time, hours: float) -> list[Session]:
     return [(title, 0, start, hours, True)]
 
 
-CYBER_CLASSES = [
-    "Threat landscape for cities",
-    "Securing OT and SCADA",
-    "Incident response drills",
-    "Vendor risk (elective)",
-    "Zero trust for municipal IT",
-    "Tabletop exercise",
-]
-CYBER_TRACK = [
-    (f"Class {n}: {name}", 7 * (n - 1), time(10), 2, n != 4)
-    for n, name in enumerate(CYBER_CLASSES, start=1)
-]
-AGENDA = [
-    ("Opening keynote", 0, time(9), 1, False),
-    ("Connected corridors panel", 0, time(10, 30), 1.5, False),
-    ("Workshop: data governance", 0, time(13, 30), 2, False),
-    ("Resilience hubs in practice", 1, time(9), 1.5, False),
-    ("Closing plenary", 1, time(11), 1, False),
-]
 BOOTCAMP = [
     ("Session 1: Ransomware anatomy", 0, time(9), 3, True),
     ("Session 2: Backups that work", 7, time(9), 3, False),
