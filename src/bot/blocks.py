@@ -133,6 +133,18 @@ def event_details(event: schemas.Event, *, status: str | None, position: int | N
     return blocks
 
 
+def list_heading(
+    *, topic: str | None, region: str | None, kind: str | None, ignored: tuple[str, ...] = ()
+) -> str:
+    """ "Upcoming events: Cybersecurity, KC Digital Drive, Training track": the names of
+    the topic and region (never their slugs) and the kind's label."""
+    parts = [p for p in (topic, region, KIND_LABELS.get(kind or "", kind)) if p]
+    heading = "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
+    if ignored:
+        heading += f" (I ignored: {', '.join(ignored)})"
+    return escape(heading)
+
+
 def events_list(events: list[schemas.EventSummary], heading: str) -> list[dict]:
     if not events:
         return [section(f"{heading}\nNo upcoming events match. Try `/events list` on its own.")]

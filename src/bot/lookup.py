@@ -93,10 +93,6 @@ class ListFilters:
     kind: str | None = None
     unknown: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        parts = [p for p in (self.topic, self.region, self.kind) if p]
-        return "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
-
 
 KIND_WORDS = {
     "workshop": "workshop",

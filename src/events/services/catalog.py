@@ -262,3 +262,14 @@ async def regions() -> list[schemas.Region]:
 async def topics() -> list[schemas.Topic]:
     rows = await fetch("SELECT slug, name FROM topic ORDER BY name")
     return [schemas.Topic(**row) for row in rows]
+
+
+async def region_name(slug: str | None) -> str | None:
+    """A region's name for people (headings say "KC Digital Drive", not "kansas-city")."""
+    row = await fetch_one("SELECT name FROM region WHERE slug = {}", slug) if slug else None
+    return row["name"] if row else slug
+
+
+async def topic_name(slug: str | None) -> str | None:
+    row = await fetch_one("SELECT name FROM topic WHERE slug = {}", slug) if slug else None
+    return row["name"] if row else slug
