@@ -163,6 +163,12 @@ def configure_workspaces(default: AsyncWebClient, oauth: bool) -> Workspaces:
     return _workspaces
 
 
+def default_client() -> AsyncWebClient:
+    """The configured bot token's client (set up by the app and by the worker)."""
+    assert _workspaces is not None, "Slack is not configured in this process"
+    return _workspaces.default
+
+
 async def require_installed_team(team_id: str | None) -> None:
     """With one bot token: raise bot.workspace.OtherWorkspace for any other workspace.
     (OAuth installs need nothing here: bolt finds no installation for a stranger.)"""

@@ -43,9 +43,9 @@ class SlackPlugin(ConvenePlugin):
         return bot_tables()
 
     def sweeps(self) -> list[Sweep]:
-        from bot.tasks import purge_seen_events
+        from bot.tasks import purge_seen_events, sweep_slack_posts
 
-        return [purge_seen_events]
+        return [purge_seen_events, sweep_slack_posts]
 
     def start(self) -> None:
         """Notifications go to Slack DMs when Slack is configured (else to the log)."""

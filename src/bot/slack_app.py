@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks, commands, qa, qa_blocks
+from bot import blocks, commands, posts, qa, qa_blocks
 from bot.home import publish_home
 from bot.identity import NotRecognised, SlackPerson, person_for
 from bot.installations import PiccoloOAuthStateStore, configure_workspaces
@@ -332,8 +332,10 @@ async def app_mention(ack: AsyncAck, body: dict, event: dict, client: AsyncWebCl
     channel = event["channel"]
     thread = event.get("thread_ts") or event["ts"]
 
-    async def tell(message: str) -> None:
-        await client.chat_postMessage(channel=channel, thread_ts=thread, text=message)
+    team_id = event.get("team") or body.get("team_id")
+
+    async def tell(message: str) -> None:  # through the outbox, like the answer
+        await posts.say(body.get("team_id") or team_id, channel, message, thread_ts=thread)
 
     async def work(person: SlackPerson) -> None:
         if not text.strip():
@@ -341,7 +343,6 @@ async def app_mention(ack: AsyncAck, body: dict, event: dict, client: AsyncWebCl
             return
         await qa.ask_in_channel(client, person, channel, text, thread_ts=thread)
 
-    team_id = event.get("team") or body.get("team_id")
     await _as_member(client, team_id, event["user"], tell, work)
 
 
