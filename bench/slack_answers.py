@@ -4,7 +4,8 @@ answer posted in its thread at the fake Slack.
 Issue 13: p99 < 500 ms. Through the real server (uvicorn, one process, PostgreSQL, the
 in-process task queue), over loopback: each burst is ``--users`` members mentioning the
 bot at once, each with a question the event's data answers ("when does Smart Corridors
-Workshop 4 start?"), each a signed ``app_mention`` as Slack posts it. The time of one
+Workshop 4 start?", asked in a channel an organizer linked to that event), each a signed
+``app_mention`` as Slack posts it. The time of one
 answer runs from writing the request to the fake Slack receiving the ``chat.postMessage``
 in that thread: the ack, the member's identity, the event linked from the words, the
 answer, the question and its post written in one transaction, and the outbox's delivery
@@ -25,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 from registration_race import cpu_model, free_port, migrate, recreate_database, stop_server
 from slack_ack import RESULTS, burst, git_commit, http_request, seed, start_server, stats, warm_user
 
@@ -41,8 +43,7 @@ from tests.support.slack import (  # noqa: E402
 )
 
 TARGET_P99_MS = 500.0
-CHANNEL = "C0QUESTIONS"
-ASKED = range(2, 10)  # "Workshop 1" is a part of "Workshop 10": ask about 2..9
+ASKED = range(1, 10)  # bench-list-<n>, each linked to channel C0ASK<n>
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,7 +58,26 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def mention_request(port: int, user: str, ts: str, question: str, event_id: str) -> bytes:
+async def link_channels(url: str) -> None:
+    """Channels about one event each (what `/events link` makes): questions there are
+    about it, however they name it."""
+    conn = await asyncpg.connect(url)
+    try:
+        for n in ASKED:
+            await conn.execute(
+                "INSERT INTO channel_link (team_id, channel_id, event, created_at) "
+                "SELECT $1, $2, id, now() FROM event WHERE slug = $3",
+                TEAM_ID,
+                f"C0ASK{n}",
+                f"bench-list-{n}",
+            )
+    finally:
+        await conn.close()
+
+
+def mention_request(
+    port: int, user: str, channel: str, ts: str, question: str, event_id: str
+) -> bytes:
     now = time.time()
     body = json.dumps(
         {
@@ -68,7 +88,7 @@ def mention_request(port: int, user: str, ts: str, question: str, event_id: str)
                 "type": "app_mention",
                 "user": user,
                 "text": f"<@{BOT_USER_ID}> {question}",
-                "channel": CHANNEL,
+                "channel": channel,
                 "ts": ts,
                 "event_ts": ts,
                 "team": TEAM_ID,
@@ -91,7 +111,9 @@ async def one_burst(round_: int, port: int, fake: FakeSlack, users: int, problem
         workshop = ASKED[n % len(ASKED)]
         asked[ts] = f"Smart Corridors Workshop {workshop}"
         question = f"when does Smart Corridors Workshop {workshop} start?"
-        requests.append(mention_request(port, warm_user(n), ts, question, f"Ev{round_}x{n}"))
+        channel = f"C0ASK{workshop}"
+        event_id = f"Ev{round_}x{n}"
+        requests.append(mention_request(port, warm_user(n), channel, ts, question, event_id))
     results = await burst(port, requests)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -135,6 +157,7 @@ def main() -> int:
     migrate(args.database_url)
     args.users = max(args.users, 1)
     asyncio.run(seed(args))
+    asyncio.run(link_channels(args.database_url))
     fake = FakeSlack()
     port = free_port()
     server = start_server(args.database_url, port, fake, "", False)
