@@ -134,6 +134,7 @@ async def deliver(post_id: int) -> bool:
     )
     if claimed is None:
         return False
+    claimed = dict(claimed)  # an asyncpg Record is read-only: the thread is filled in below
     if claimed["follows"] is not None:
         parent = await fetch_one(
             "SELECT posted_ts, failed_at FROM slack_post WHERE id = {}", claimed["follows"]
