@@ -169,6 +169,12 @@ def default_client() -> AsyncWebClient:
     return _workspaces.default
 
 
+def warm_installed_workspace() -> None:
+    """Start learning the one bot token's workspace in the background (see bot.workspace)."""
+    if _workspaces is not None and _workspaces.installed is not None:
+        _workspaces.installed.warm()
+
+
 async def require_installed_team(team_id: str | None) -> None:
     """With one bot token: raise bot.workspace.OtherWorkspace for any other workspace.
     (OAuth installs need nothing here: bolt finds no installation for a stranger.)"""
