@@ -57,7 +57,7 @@ run: demo
 	$(BIN)/uvicorn --factory events.app:create_app --host 127.0.0.1 --port $(PORT)
 
 worker: install
-	$(BIN)/taskiq worker events.tasks:broker certs.tasks
+	$(BIN)/taskiq worker events.tasks:broker certs.tasks bot.tasks
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -197,10 +197,12 @@ async def seed(args: argparse.Namespace) -> None:
                     now,
                 )
                 await conn.execute(
-                    "INSERT INTO slack_identity (member, team_id, user_id) VALUES ($1, $2, $3)",
+                    "INSERT INTO slack_identity (member, team_id, user_id, checked_at) "
+                    "VALUES ($1, $2, $3, $4)",
                     member,
                     TEAM_ID,
                     warm_user(n),
+                    now,
                 )
             events = [
                 (f"bench-list-{n}", f"Smart Corridors Workshop {n}", None, n % 2, n % 3)

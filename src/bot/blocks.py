@@ -3,6 +3,8 @@ no HTTP), so tests can compare them and listeners stay small."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from events import schemas
 from events.formatting import KIND_LABELS, MONTHS, session_when, when, zone
 
@@ -131,6 +133,15 @@ def event_details(event: schemas.Event, *, status: str | None, position: int | N
     if event.credit_hours:
         blocks.insert(-1, _context(f"{event.credit_hours:g} continuing-education hours"))
     return blocks
+
+
+def list_heading(parts: Sequence[str], *, ignored: Sequence[str] = ()) -> str:
+    """ "Upcoming events: Cybersecurity, KC Digital Drive, Training track, next month": the
+    filters by name (never their slugs), escaped with the words that were ignored."""
+    heading = "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
+    if ignored:
+        heading += f" (I ignored: {', '.join(ignored)})"
+    return escape(heading)
 
 
 def events_list(events: list[schemas.EventSummary], heading: str) -> list[dict]:

@@ -62,9 +62,7 @@ async def list_events(turn: Turn, text: str) -> None:
         starts_before=dates.end if dates else None,
         per_page=10,
     )
-    heading = filters.describe()
-    if filters.unknown:
-        heading += f" (I ignored: {', '.join(filters.unknown)})"
+    heading = blocks.list_heading(filters.heading_parts(), ignored=filters.unknown)
     await turn.reply(heading, blocks.events_list(page.items, heading))
 
 
@@ -81,7 +79,9 @@ async def _event_or_ask(turn: Turn, reference: str, action: str) -> schemas.Even
             "Which one?", blocks.choose_event(found.candidates, reference, _action_for(action))
         )
     else:
-        await turn.reply(f"I couldn't find an event matching “{reference}”. Try `/events list`.")
+        await turn.reply(
+            f"I couldn't find an event matching “{blocks.escape(reference)}”. Try `/events list`."
+        )
     return None
 
 
@@ -206,7 +206,8 @@ async def organizers_here(turn: Turn, region: str) -> None:
     names = await channels.set_organizer_channel(
         organizer, turn.person.team_id, turn.channel_id, region or None
     )
-    await turn.reply(f"Questions I can't answer about events of {', '.join(names)} will come here.")
+    regions = blocks.escape(", ".join(names))
+    await turn.reply(f"Questions I can't answer about events of {regions} will come here.")
 
 
 SUBCOMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {

@@ -15,6 +15,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import sealed
+from bot.workspace import InstalledWorkspace
 from events.db import fetch, fetch_one, write_transaction
 
 logger = logging.getLogger("convene.bot")
@@ -125,11 +126,12 @@ class PiccoloOAuthStateStore(AsyncOAuthStateStore):
 
 class Workspaces:
     """A Web API client for a workspace: the configured bot token, or the token its OAuth
-    installation left."""
+    installation left. With one bot token, ``installed`` is its workspace."""
 
     def __init__(self, default: AsyncWebClient, store: PiccoloInstallationStore | None) -> None:
         self.default = default
         self.store = store
+        self.installed = InstalledWorkspace(default) if store is None else None
         self._clients: dict[str, AsyncWebClient] = {}
 
     async def client_for(self, team_id: str | None) -> AsyncWebClient | None:
@@ -159,6 +161,25 @@ def configure_workspaces(default: AsyncWebClient, oauth: bool) -> Workspaces:
     if _workspaces is None:
         _workspaces = Workspaces(default, PiccoloInstallationStore() if oauth else None)
     return _workspaces
+
+
+def default_client() -> AsyncWebClient:
+    """The configured bot token's client (set up by the app and by the worker)."""
+    assert _workspaces is not None, "Slack is not configured in this process"
+    return _workspaces.default
+
+
+def warm_installed_workspace() -> None:
+    """Start learning the one bot token's workspace in the background (see bot.workspace)."""
+    if _workspaces is not None and _workspaces.installed is not None:
+        _workspaces.installed.warm()
+
+
+async def require_installed_team(team_id: str | None) -> None:
+    """With one bot token: raise bot.workspace.OtherWorkspace for any other workspace.
+    (OAuth installs need nothing here: bolt finds no installation for a stranger.)"""
+    if _workspaces is not None and _workspaces.installed is not None:
+        await _workspaces.installed.require_team(team_id)
 
 
 async def client_for(team_id: str | None, fallback: AsyncWebClient) -> AsyncWebClient:

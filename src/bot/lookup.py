@@ -104,10 +104,9 @@ class ListFilters:
     unknown: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # what the filters are called, for the heading
 
-    def describe(self) -> str:
-        period = [self.dates.label] if self.dates else []
-        parts = [*self.names, *period]
-        return "Upcoming events" + (f": {', '.join(parts)}" if parts else "")
+    def heading_parts(self) -> tuple[str, ...]:
+        """The filters by name (never slugs), then the period: for the list's heading."""
+        return (*self.names, *([self.dates.label] if self.dates else []))
 
 
 async def list_filters(text: str, *, now: datetime | None = None) -> ListFilters:

@@ -27,7 +27,13 @@ async def export(member_id: int) -> dict[str, Any]:
 
 
 async def erase(member_id: int) -> None:
-    """Their questions go: the text is theirs, and the thread points at their account."""
+    """Their questions go: the text is theirs, and the thread points at their account;
+    so do the posts about them still unsent (they quote it)."""
+    await fetch(
+        f"DELETE FROM slack_post WHERE question IN (SELECT q.id FROM question q WHERE {_THEIRS})",
+        member_id,
+        member_id,
+    )
     await fetch(
         f"DELETE FROM question WHERE id IN (SELECT q.id FROM question q WHERE {_THEIRS})",
         member_id,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,7 +15,7 @@ from bot.installations import client_for
 from certs.documents import pdf_url, verify_url
 from events.db import fetch_one
 from events.enums import NotificationKind
-from events.formatting import session_when
+from events.formatting import session_when, starts_in
 from events.notifier import Message, PermanentDeliveryError
 from events.services import announcements, catalog
 from events.services.registrations import load_registration
@@ -160,7 +161,7 @@ async def _reminder(message: Message, title: str) -> str | None:
         session["registration_status"],
     ) != ("scheduled", "published", "confirmed"):
         return None
-    soon = "in an hour" if message.kind is NotificationKind.reminder_1h else "tomorrow"
+    soon = starts_in(session["starts_at"], datetime.now(UTC), session["timezone"]).phrase
     where = session["location_name"] or session["venue_name"]
     lines = [
         f":alarm_clock: Reminder: {title} starts {soon}.",

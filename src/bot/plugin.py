@@ -26,6 +26,13 @@ class SlackPlugin(ConvenePlugin):
         bolt = build_bolt_app(slack) if slack else None
         return [*slack_routes(bolt), FaqController, QuestionController]
 
+    def on_app_init(self, app_config):
+        """And, with one bot token, ``auth.test`` started as the app starts, so that a
+        modal's submission (whose ack waits for the registration) seldom waits for it."""
+        app_config = super().on_app_init(app_config)
+        app_config.on_startup.append(_warm_installed_workspace)
+        return app_config
+
     def console_pages(self) -> list:
         from bot.console import FaqConsoleController
 
@@ -43,9 +50,9 @@ class SlackPlugin(ConvenePlugin):
         return bot_tables()
 
     def sweeps(self) -> list[Sweep]:
-        from bot.tasks import purge_seen_events
+        from bot.tasks import purge_seen_events, sweep_slack_posts
 
-        return [purge_seen_events]
+        return [purge_seen_events, sweep_slack_posts]
 
     def start(self) -> None:
         """Notifications go to Slack DMs when Slack is configured (else to the log)."""
@@ -70,3 +77,9 @@ class SlackPlugin(ConvenePlugin):
         from bot import member_data
 
         await member_data.erase(member_id)
+
+
+async def _warm_installed_workspace() -> None:
+    from bot.installations import warm_installed_workspace
+
+    warm_installed_workspace()

@@ -8,9 +8,15 @@ is checked by bolt against the raw body as received, never a re-serialised one.
 
 from __future__ import annotations
 
+import re
+
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_404_NOT_FOUND,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 
@@ -30,6 +36,24 @@ NOT_CONFIGURED = (
     "The Slack bot is not configured here: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN "
     "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) (see the README)."
 )
+
+
+# What Slack sends; anything else cannot be a valid signature. Bolt would parse the
+# timestamp with int() (a ValueError on "abc" or 5,000 digits) and compare the signature
+# with hmac.compare_digest (a TypeError on non-ASCII text): 500s instead of 401s.
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def _signature_headers_malformed(request: Request) -> bool:
+    timestamp = request.headers.getall("x-slack-request-timestamp", [])
+    signature = request.headers.getall("x-slack-signature", [])
+    return not (
+        len(timestamp) == 1
+        and len(signature) == 1
+        and TIMESTAMP.fullmatch(timestamp[0])
+        and SIGNATURE.fullmatch(signature[0])
+    )
 
 
 async def _bolt_request(request: Request) -> AsyncBoltRequest:
@@ -67,6 +91,12 @@ def slack_routes(bolt: AsyncApp | None) -> list:
     async def slack_events(request: Request) -> Response:
         if bolt is None:
             return _problem(HTTP_503_SERVICE_UNAVAILABLE, "slack_not_configured", NOT_CONFIGURED)
+        if _signature_headers_malformed(request):
+            return _problem(
+                HTTP_401_UNAUTHORIZED,
+                "invalid_signature",
+                "X-Slack-Request-Timestamp and X-Slack-Signature are missing or malformed.",
+            )
         try:
             # Bolt parses the body as it builds the request, before checking the signature.
             bolt_request = await _bolt_request(request)

@@ -4,26 +4,24 @@ leaves as soon as ``ack`` is called."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot import blocks, commands, qa, qa_blocks
+from bot import blocks, commands, posts, qa, qa_blocks
 from bot.home import publish_home
 from bot.identity import NotRecognised, SlackPerson, person_for
 from bot.installations import PiccoloOAuthStateStore, configure_workspaces
 from bot.lookup import find_event
+from bot.respond import retrying_respond
 from bot.route import INSTALL_PATH, REDIRECT_PATH
 from events.calendar import tokens
 from events.config import SlackSettings
@@ -79,9 +77,13 @@ def build_bolt_app(settings: SlackSettings) -> AsyncApp:
             ),
         )
     else:
+        assert workspaces.installed is not None
         app = AsyncApp(
-            client=client, signing_secret=settings.signing_secret, authorize=one_workspace(client)
+            client=client,
+            signing_secret=settings.signing_secret,
+            authorize=workspaces.installed.authorizer(),  # never waits for Slack
         )
+    app.middleware(retrying_respond)
     app.command(COMMAND)(events_command)
     for action in (blocks.REGISTER, blocks.CANCEL, blocks.DETAILS):
         app.action(action)(event_button)
@@ -96,25 +98,6 @@ def build_bolt_app(settings: SlackSettings) -> AsyncApp:
     app.event("app_home_opened")(home_opened)
     app.event("message")(just_ack)  # DMs and channel chatter: nothing to do
     return app
-
-
-def one_workspace(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
-    """Authorization with the one bot token: ``auth.test`` once per process. Bolt's own
-    caches its answer only after it returns, so every request of a burst that arrives
-    first would call Slack before it could be acknowledged; here they wait for one call."""
-    answers: list[AsyncSlackResponse] = []
-    lock = asyncio.Lock()
-
-    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        if not answers:
-            async with lock:
-                if not answers:
-                    answers.append(await client.auth_test())
-        return AuthorizeResult.from_auth_test_response(
-            auth_test_response=answers[0], bot_token=client.token
-        )
-
-    return authorize
 
 
 async def just_ack(ack: AsyncAck) -> None:
@@ -133,8 +116,8 @@ async def _as_member(
         await work(await person_for(client, team_id, user_id))
     except NotRecognised as refusal:
         await tell(refusal.message)
-    except DomainError as error:
-        await tell(f":warning: {error.detail}")
+    except DomainError as error:  # details may repeat what they typed: escaped
+        await tell(f":warning: {blocks.escape(error.detail)}")
     except Exception:
         logger.exception("bot: request by %s failed", user_id)
         await tell("Sorry, something went wrong on our side. Please try again in a minute.")
@@ -175,8 +158,13 @@ async def event_button(ack: AsyncAck, body: dict, client: AsyncWebClient, respon
         if found.event is None:
             await tell("That event is no longer available.")
             return
+        replier = _replier(tell)
+        if in_view and action["action_id"] == blocks.REGISTER:
+            # There a reply would be a DM, and the outbox DMs the confirmation already:
+            # one registration, one message (the Home tab shows the status after).
+            replier = _quiet
         turn = commands.Turn(
-            person, client, _replier(tell), body.get("channel", {}).get("id", ""),
+            person, client, replier, body.get("channel", {}).get("id", ""),
             body.get("trigger_id"),
         )  # fmt: skip
         handler = {
@@ -189,6 +177,10 @@ async def event_button(ack: AsyncAck, body: dict, client: AsyncWebClient, respon
             await publish_home(client, user["id"], person.member.id)
 
     await _as_member(client, user.get("team_id") or body["team"]["id"], user["id"], tell, work)
+
+
+async def _quiet(text: str = "", **_: object) -> None:
+    """A Turn's respond() where the outcome reaches the member another way."""
 
 
 def _replier(tell: Callable[[str], Awaitable[object]]):
@@ -230,9 +222,7 @@ async def submit_registration(ack: AsyncAck, body: dict, view: dict, client: Asy
     answers = _answers(view, booleans)
     try:
         person = await person_for(client, user.get("team_id") or body["team"]["id"], user["id"])
-        record = await registrations.register(
-            person.member, slug, answers, source=RegistrationSource.slack
-        )
+        await registrations.register(person.member, slug, answers, source=RegistrationSource.slack)
     except InvalidInput as error:
         errors = {
             f"q:{problem['question']}": problem["message"]
@@ -242,19 +232,15 @@ async def submit_registration(ack: AsyncAck, body: dict, view: dict, client: Asy
         return
     except (DomainError, NotRecognised) as refusal:
         await ack()
-        text = refusal.detail if isinstance(refusal, DomainError) else refusal.message
+        if isinstance(refusal, DomainError):
+            text = blocks.escape(refusal.detail)
+        else:
+            text = refusal.message
         await client.chat_postMessage(channel=user["id"], text=f":warning: {text}")
         return
+    # The confirmation comes as a DM from the outbox, like every registration's; a second
+    # submission (a double click) found the same registration and says nothing more.
     await ack()
-    if record.created:
-        return  # the confirmation comes as a DM from the outbox, like every registration's
-    title = event.title if event else slug
-    await client.chat_postMessage(
-        channel=user["id"],
-        text=blocks.registration_reply(
-            title, record.row["status"], record.waitlist_position, created=False
-        ),
-    )
 
 
 def _answers(view: dict, booleans: set[str]) -> dict[str, str | bool]:
@@ -346,8 +332,10 @@ async def app_mention(ack: AsyncAck, body: dict, event: dict, client: AsyncWebCl
     channel = event["channel"]
     thread = event.get("thread_ts") or event["ts"]
 
-    async def tell(message: str) -> None:
-        await client.chat_postMessage(channel=channel, thread_ts=thread, text=message)
+    team_id = event.get("team") or body.get("team_id")
+
+    async def tell(message: str) -> None:  # through the outbox, like the answer
+        await posts.say(body.get("team_id") or team_id, channel, message, thread_ts=thread)
 
     async def work(person: SlackPerson) -> None:
         if not text.strip():
@@ -355,7 +343,6 @@ async def app_mention(ack: AsyncAck, body: dict, event: dict, client: AsyncWebCl
             return
         await qa.ask_in_channel(client, person, channel, text, thread_ts=thread)
 
-    team_id = event.get("team") or body.get("team_id")
     await _as_member(client, team_id, event["user"], tell, work)
 
 

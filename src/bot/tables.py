@@ -6,7 +6,7 @@ migration; see bot.faq.
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -88,6 +88,30 @@ class SlackOAuthState(Table, db=DB, tablename="slack_oauth_state"):
     expires_at = Timestamptz()
 
 
+class SlackPost(Table, db=DB):
+    """The outbox of posts into channels (bot.posts; made by a hand-written migration)."""
+
+    team_id = Varchar(length=32, default="")
+    channel_id = Varchar(length=32)
+    method = Varchar(length=10, default="post")  # or "update" (chat.update of update_ts)
+    text = Text()
+    blocks = Text(null=True, default=None)  # JSON
+    thread_ts = Varchar(length=32, null=True, default=None)
+    update_ts = Varchar(length=32, null=True, default=None)
+    follows = ForeignKey("self", null=True, default=None, on_delete=OnDelete.cascade)
+    question = ForeignKey(Question, null=True, default=None, on_delete=OnDelete.cascade)
+    purpose = Varchar(length=20)
+    dedupe_key = Varchar(length=64, null=True, default=None, unique=True)
+    posted_ts = Varchar(length=32, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    claimed_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    sent_at = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+
+
 ALL_TABLES: list[type[Table]] = [
     SlackEventSeen,
     ChannelLink,
@@ -96,4 +120,5 @@ ALL_TABLES: list[type[Table]] = [
     Question,
     SlackInstallation,
     SlackOAuthState,
+    SlackPost,
 ]

@@ -3,6 +3,7 @@ event's own time zone, with the zone's abbreviation. Pure: no database, no HTTP,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -111,3 +112,35 @@ def _day(moment: datetime, this_year: int | None) -> str:
 
 def _instant(moment: datetime, this_year: int | None) -> str:
     return f"{_day(moment, this_year)}, {clock(moment)} {abbreviation(moment)}"
+
+
+@dataclass(frozen=True, slots=True)
+class StartsIn:
+    """When something starts, said from ``now``: a reminder's words, in Slack and email."""
+
+    phrase: str  # "later today at 4:00 PM MDT": follows "starts"
+    headline: str  # "Later today": an email's subject
+
+
+def starts_in(starts: datetime, now: datetime, timezone: str) -> StartsIn:
+    """ "in an hour", "later today at 4:00 PM MDT", "tomorrow at 9:00 AM MST", "on Tue,
+    Mar 4 at 9:00 AM MST": days counted in the event's zone, from the moment the message
+    is written (a reminder delivered late says what is true then)."""
+    tz = zone(timezone)
+    start, today = starts.astimezone(tz), now.astimezone(tz).date()
+    at = f"{clock(start)} {abbreviation(start)}"
+    minutes = round((starts - now).total_seconds() / 60)
+    if minutes <= 0:
+        return StartsIn(f"now ({at})", "Starting now")
+    if minutes < 50:
+        unit = "minute" if minutes == 1 else "minutes"
+        return StartsIn(f"in {minutes} {unit}, at {at}", f"In {minutes} {unit}")
+    if minutes <= 75:
+        return StartsIn(f"in an hour, at {at}", "In an hour")
+    days = (start.date() - today).days
+    if days == 0:
+        return StartsIn(f"later today at {at}", "Later today")
+    if days == 1:
+        return StartsIn(f"tomorrow at {at}", "Tomorrow")
+    day = day_label(start, year=start.year != today.year)
+    return StartsIn(f"on {day} at {at}", f"On {day}")

@@ -82,6 +82,9 @@ class SlackIdentity(Table, db=DB):
     member = ForeignKey(Member, null=False, on_delete=OnDelete.cascade)
     team_id = Varchar(length=32)
     user_id = Varchar(length=32)
+    # When the profile email was last read (bot.identity.IDENTITY_TTL); None: linked
+    # before this was kept.
+    checked_at = Timestamptz(null=True, default=None)
 
 
 class Organizer(Table, db=DB):

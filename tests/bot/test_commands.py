@@ -241,3 +241,15 @@ async def test_attendees_is_for_the_events_organizers_only(slack, alice, world, 
     slack.api.add_user("U0PHX", email="phx@nscp.test", real_name="Phoenix Organizer")
     other_region = text_of(await reply_to(slack, f"attendees {event['slug']}", user_id="U0PHX"))
     assert "region you do not organize" in other_region
+
+
+async def test_list_headings_name_regions_topics_and_kinds(slack, alice, world, client):
+    await world.create_event(
+        client, title="Named Heading Webinar", topics=["cybersecurity"],
+        regions=["the-connective"], timezone="America/Phoenix", kind="training_track",
+    )  # fmt: skip
+    reply = await reply_to(slack, "list connective training cybersecurity <!here>")
+    heading = reply["text"]
+    assert heading.startswith("Upcoming events: Cybersecurity, The Connective, Training track")
+    assert "the-connective" not in heading and "training_track" not in heading
+    assert "<!here>" not in text_of(reply)  # what it ignored is repeated, escaped

@@ -7,7 +7,9 @@ With REDIS_URL the taskiq worker delivers; it has the same Slack settings as the
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -188,7 +190,8 @@ async def test_a_reminder_dm_has_the_session_time_and_the_join_link(
     dm = await _dm(slack, user_id, "Reminder")
     text = dm.params["text"]
     assert "Zero Trust Webinar" in text
-    assert "starts in an hour" in text
+    # 30 minutes away when it is sent: it says so (and never "tomorrow").
+    assert re.search(r"starts in \d+ minutes, at \d+:\d\d [AP]M M[SD]T\.", text), text
     assert "Live session" in text
     assert when(start, start + timedelta(hours=1), "America/Denver") in text
     assert "https://meet.example/zero-trust" in text
@@ -249,3 +252,61 @@ async def test_a_rate_limited_dm_is_retried_and_arrives_once(client, world, slac
     assert calls[1].at - calls[0].at >= 0.9  # waited for Retry-After
     row = await _notification(registration["id"], "registered")
     assert row["attempts"] == 1
+
+
+def _zone_where_later_today_is_today(now: datetime, hours: int) -> str:
+    """A zone in which ``now`` and ``now + hours`` (and an hour more) are the same day,
+    whatever the hour the suite runs at."""
+    for name in ZONES_AROUND_THE_WORLD:
+        local = now.astimezone(ZoneInfo(name))
+        if 1 <= local.hour <= 22 - hours:
+            return name
+    raise AssertionError("no zone found")  # impossible: the zones span the day
+
+
+ZONES_AROUND_THE_WORLD = (
+    "America/Denver",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+)
+
+
+async def test_the_24_hour_reminder_of_a_session_later_today_says_later_today(
+    client, world, slack, slack_notifier
+):
+    now = datetime.now(UTC)
+    zone = _zone_where_later_today_is_today(now, hours=3)
+    start = (now + timedelta(hours=3)).replace(second=0, microsecond=0)
+    event = await world.create_event(
+        client,
+        title="Same Day Session",
+        timezone=zone,
+        sessions=[
+            {
+                "title": "Afternoon",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+            }
+        ],
+    )
+    person = await world.member()
+    user_id = await _link_slack(person)
+    registration = await _register(client, event, person)
+
+    await reminders.record_due()
+    [row] = await fetch(
+        "SELECT id FROM notification WHERE registration = {} AND kind = 'reminder_24h'",
+        registration["id"],
+    )
+    await notifications.deliver(row["id"])  # False if the server's sweep got there first
+
+    dm = await _dm(slack, user_id, "Reminder", "Same Day Session")
+    text = dm.params["text"]
+    assert "tomorrow" not in text
+    assert "starts later today at " in text, text

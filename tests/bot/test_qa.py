@@ -210,3 +210,15 @@ async def test_a_general_question_naming_no_event_is_escalated(slack, setup):
     await thread_reply(slack, ts)
     question = await fetch_one("SELECT status, event FROM question")
     assert question["status"] == "escalated" and question["event"] is None
+
+
+async def test_the_escalations_fallback_text_repeats_no_markup_of_the_member(slack, setup):
+    """Notifications show the fallback ``text``: ``<!channel>`` there would ping everyone."""
+    await mention(slack, "<!channel> is parking free? <https://evil.example|the form> & more")
+    escalation = await slack.api.wait_for(
+        "chat.postMessage", lambda c: c.params.get("channel") == ORGANIZERS
+    )
+    text = escalation.params["text"]
+    assert "<!channel>" not in text and "<https://evil.example" not in text
+    assert "&lt;!channel&gt; is parking free? &lt;https://evil.example|the form&gt; &amp;" in text
+    assert "<!channel>" not in str(escalation.params["blocks"])

@@ -128,3 +128,31 @@ async def test_bodies_bolt_cannot_read_are_4xx_signed_or_not(slack, server, body
             "/slack/events", content=body, headers={"Content-Type": content_type}
         )
     assert unsigned.status_code in (400, 401), unsigned.text
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("abc", None),  # not a number: bolt's int() raised, a 500
+        ("9" * 5000, None),  # past int()'s digit limit
+        ("1.5e9", None),
+        ("", None),
+        (None, ("v0=" + "é" * 64).encode("latin-1")),  # hmac.compare_digest: TypeError
+        (None, "sha256=abc"),
+        (None, ""),
+    ],
+)
+async def test_malformed_signature_headers_are_refused_not_errors(slack, timestamp, signature):
+    body = "command=%2Fevents&text=list&user_id=U1&team_id=T0NSCP"
+    headers: dict[str, str | bytes] = {**slack.driver.signer.headers(body)}
+    if timestamp is not None:
+        headers["X-Slack-Request-Timestamp"] = timestamp
+    if signature is not None:
+        headers["X-Slack-Signature"] = signature
+    response = await slack.driver.http.post(
+        "/slack/events",
+        content=body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "invalid_signature"

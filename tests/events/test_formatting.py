@@ -74,3 +74,26 @@ def test_abbreviation_of_zones_without_letters_and_unknown_zones():
     assert formatting.zone("Not/AZone") is formatting.UTC_ZONE
     assert formatting.clock(datetime(2027, 1, 1, 0, 5)) == "12:05 AM"
     assert formatting.clock(datetime(2027, 1, 1, 12, 0)) == "12:00 PM"
+
+
+def test_starts_in_counts_days_in_the_events_zone():
+    """The 24-hour reminder of a session later the same day says so (it said "tomorrow")."""
+    ten_am = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)  # 10:00 MST
+    said = formatting.starts_in(ten_am + timedelta(hours=6), ten_am, DENVER)
+    assert (said.phrase, said.headline) == ("later today at 4:00 PM MST", "Later today")
+    said = formatting.starts_in(ten_am + timedelta(hours=23), ten_am, DENVER)
+    assert (said.phrase, said.headline) == ("tomorrow at 9:00 AM MST", "Tomorrow")
+    # 8 PM in Denver is already tomorrow in UTC: the event's zone decides, not UTC's date.
+    evening = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
+    assert formatting.starts_in(evening + timedelta(hours=2), evening, DENVER).headline == (
+        "Later today"
+    )
+    assert formatting.starts_in(ten_am + timedelta(hours=1), ten_am, DENVER).phrase == (
+        "in an hour, at 11:00 AM MST"
+    )
+    assert formatting.starts_in(ten_am + timedelta(minutes=20), ten_am, DENVER).phrase == (
+        "in 20 minutes, at 10:20 AM MST"
+    )
+    assert formatting.starts_in(ten_am + timedelta(days=3), ten_am, DENVER).phrase == (
+        "on Fri, Mar 6 at 10:00 AM MST"
+    )

@@ -47,7 +47,7 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     at: float  # time.time() when it arrived
-    limited: bool = False  # answered 429: the app is expected to retry
+    limited: bool = False  # answered 429 (or 503 in an outage): the app is expected to retry
     path: str = ""
     body: str = field(default="", repr=False)  # as received, e.g. to check a signature
     answer: dict[str, Any] = field(default_factory=dict, repr=False)  # what the fake replied
@@ -141,6 +141,8 @@ class FakeSlack:
         self._lock = threading.Lock()
         self._calls: list[Call] = []
         self._limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
+        self._down: set[str] | None = None  # methods answered 503 ("*": all of them)
+        self._held: dict[str, threading.Event] = {}  # method -> released when set
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
         self.users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "real_name", "tz"}
@@ -185,12 +187,37 @@ class FakeSlack:
         with self._lock:
             self._limits[method] = [times, retry_after]
 
+    def outage(self, *methods: str) -> None:
+        """Slack is down: every call (or only those of ``methods``) is answered 503 until
+        ``recover()``. slack_sdk raises on it, as it would on Slack's own 5xx."""
+        with self._lock:
+            self._down = set(methods) or {"*"}
+
+    def recover(self) -> None:
+        with self._lock:
+            self._down = None
+
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` waiting (a slow Slack) until ``release(method)``."""
+        with self._lock:
+            self._held[method] = threading.Event()
+
+    def release(self, method: str) -> None:
+        with self._lock:
+            gate = self._held.pop(method, None)
+        if gate is not None:
+            gate.set()
+
     def reset(self) -> None:
-        """Forget calls, users and rate limits (between tests)."""
+        """Forget calls, users, rate limits, outages and holds (between tests)."""
         with self._lock:
             self._calls.clear()
             self.users.clear()
             self._limits.clear()
+            self._down = None
+            held, self._held = list(self._held.values()), {}
+        for gate in held:
+            gate.set()
 
     def close(self) -> None:
         self._server.shutdown()
@@ -258,6 +285,13 @@ class FakeSlack:
         self, method: str, params: dict[str, Any], headers: dict[str, str], path: str, body: str
     ) -> tuple[int, dict, dict[str, str]]:
         with self._lock:
+            gate = self._held.get(method)
+        if gate is not None:
+            gate.wait(timeout=60)  # each request has its own thread: only this one waits
+        with self._lock:
+            if self._down is not None and ("*" in self._down or method in self._down):
+                self._calls.append(Call(method, params, headers, time.time(), True, path, body))
+                return 503, {"ok": False, "error": "service_unavailable"}, {}
             limit = self._limits.get(method)
             limited = bool(limit and limit[0] > 0)
             if limited:

@@ -30,7 +30,7 @@ from events.enums import (
     RegistrationStatus,
     SessionStatus,
 )
-from events.formatting import session_when
+from events.formatting import session_when, starts_in
 from events.mail import address, header_text
 from events.notifier import Message
 from events.services import announcements, preferences
@@ -342,13 +342,13 @@ async def _reminder(facts: Facts) -> Said:
         or facts.status != RegistrationStatus.confirmed
     ):
         return None
-    soon = "in an hour" if facts.message.kind is Kind.reminder_1h else "tomorrow"
+    soon = starts_in(session["starts_at"], datetime.now(UTC), facts.event["timezone"])
     data = _email(
         facts,
         "reminder",
-        "Tomorrow" if soon == "tomorrow" else "In an hour",
+        soon.headline,
         session=facts.line(session),
-        soon=soon,
+        soon=soon.phrase,
         join_url=facts.join_url,  # confirmed, published: the attendee's own link
     )
     return data, None

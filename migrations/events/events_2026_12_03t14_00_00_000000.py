@@ -10,7 +10,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-ID = "2026-12-04T10:00:00:000000"
+ID = "2026-12-03T14:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "region aliases"
 
