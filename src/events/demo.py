@@ -29,7 +29,7 @@ REGIONS = [
 NATIONAL = ("national", "National Smart Coalitions Partnership", "America/Chicago")
 # What members call each region: cities, states, nicknames. Admins edit them in /admin;
 # "AZ" and "Arizona" name both Arizona networks. Two-letter ones count in a sentence only
-# in capitals ("CO", not "co-host"). The migration 2026-12-04T10:00 seeds the same.
+# in capitals ("CO", not "co-host"). The migration 2026-12-03T14:00 seeds the same.
 REGION_ALIASES = {
     "colorado": ["Colorado", "CO", "Denver", "Boulder", "Front Range", "CSCA"],
     "southern-arizona": [
