@@ -22,7 +22,11 @@ from events.services.understanding.text import normalize
 SURE = 88  # a title this close (0-100, rapidfuzz WRatio) is the one meant...
 MARGIN = 8  # ...when the runner-up is this much further away
 CANDIDATE = 60  # below this, not a candidate at all
-RECENT = timedelta(days=30)  # events that ended this recently can still be looked up
+RECENT = timedelta(days=30)
+# Any event that teaches: listing "trainings" filters nothing, and ignores nothing either.
+TEACHING = frozenset(
+    {"training", "trainings", "class", "classes", "course", "courses"}
+)  # events that ended this recently can still be looked up
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,9 @@ async def list_filters(text: str, *, now: datetime | None = None) -> ListFilters
     known = await vocabulary.load()
     now = now or datetime.now(UTC)
     links = link(text, known, now=now, timezone=DEFAULT_TIMEZONE, strict_case=False)
-    unknown = tuple(w for w in normalize(links.rest).split() if w not in FILLER)
+    unknown = tuple(
+        w for w in normalize(links.rest).split() if w not in FILLER and w not in TEACHING
+    )
     names = (
         *(known.topic_name(t) for t in links.topics),
         *sorted(known.region_name(r) for r in links.regions),

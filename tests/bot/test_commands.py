@@ -248,8 +248,10 @@ async def test_list_headings_name_regions_topics_and_kinds(slack, alice, world, 
         client, title="Named Heading Webinar", topics=["cybersecurity"],
         regions=["the-connective"], timezone="America/Phoenix", kind="training_track",
     )  # fmt: skip
-    reply = await reply_to(slack, "list connective training cybersecurity <!here>")
+    reply = await reply_to(slack, "list connective training track cybersecurity <!here>")
     heading = reply["text"]
     assert heading.startswith("Upcoming events: Cybersecurity, The Connective, Training track")
     assert "the-connective" not in heading and "training_track" not in heading
     assert "<!here>" not in text_of(reply)  # what it ignored is repeated, escaped
+    trainings = await reply_to(slack, "list trainings connective")
+    assert "I ignored" not in trainings["text"]  # "trainings": any event that teaches
