@@ -20,6 +20,7 @@ from events.enums import NotificationKind
 from events.services import notifications
 from events.tasks import build_broker
 from tests.conftest import _TMP, _free_port, _procfile_worker, _spawn
+from tests.support.instances import OwnRedis
 from tests.support.polling import eventually
 from tests.support.smtp import SmtpServer
 
@@ -30,25 +31,8 @@ CHUNK = 200
 @pytest.fixture(scope="module")
 def own_redis():
     """A Redis server on a free loopback port, for this module only."""
-    port = _free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-        + ["--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        with contextlib.suppress(redis.ConnectionError):
-            if client.ping():
-                break
-        subprocess.run(["sleep", "0.05"], check=True)
-    try:
-        yield url
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
+    with OwnRedis() as server:
+        yield server.url
 
 
 @pytest.fixture
