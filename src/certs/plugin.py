@@ -1,6 +1,7 @@
 """Certificates as a Convene extension: verification and issuing routes, the console's
-certificate page, the render pool's shutdown, the sweep of unfinished jobs, and the
-member's certificates on their page, in their export and at their erasure."""
+certificate page, the render pool's shutdown, the sweep of unfinished jobs, the jobs'
+progress in /metrics, and the member's certificates on their page, in their export and at
+their erasure."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ class CertificatesPlugin(ConvenePlugin):
         from certs.tasks import sweep_certificate_jobs
 
         return [sweep_certificate_jobs]
+
+    def metrics(self) -> list:
+        from certs.jobs import certificate_jobs
+
+        return [certificate_jobs]
 
     async def member_sections(self, member_id: int) -> list[MemberSection]:
         from certs import member_data

@@ -1,0 +1,157 @@
+"""Structured logs: one JSON object per line (or readable lines with LOG_FORMAT=console).
+
+Everything goes through the standard library's logging, so the app's own loggers
+(``logging.getLogger("convene.…")``), Litestar's, uvicorn's and taskiq's all come out in the
+same form; structlog's loggers are routed there too. structlog's context variables are
+merged into every line, from either side: a request's ``request_id`` (events.observability.
+requests) reaches the lines its handler, its services and the tasks it starts write.
+
+The web process is set up by Litestar's StructlogPlugin (``structlog_plugin``); the worker,
+which has no Litestar app, by ``configure_worker_logging``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import os
+import sys
+from typing import Any
+
+import structlog
+from litestar.logging.config import LoggingConfig, StructLoggingConfig
+from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+from structlog.stdlib import ProcessorFormatter
+
+from events.config import Settings
+
+
+def _add_pid(_: object, __: str, event: dict) -> dict:
+    """Which process wrote the line: there are several web processes and workers."""
+    event["pid"] = os.getpid()
+    return event
+
+
+# What every line gets, whether it was written through structlog or the standard library.
+_COMMON = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    _add_pid,
+]
+# Standard library records: their ``extra={...}`` become fields too.
+_FOREIGN = [*_COMMON, structlog.stdlib.ExtraAdder()]
+
+
+def _json(value: Any, **_: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _rendering(log_format: str) -> list:
+    """The last steps, in the formatter: the exception as text, then the line itself."""
+    if log_format == "console":
+        return [
+            ProcessorFormatter.remove_processors_meta,
+            structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+        ]
+    return [
+        ProcessorFormatter.remove_processors_meta,
+        structlog.processors.format_exc_info,
+        # "message" rather than structlog's "event": in Convene an event is a training
+        structlog.processors.EventRenamer("message"),
+        structlog.processors.JSONRenderer(serializer=_json),
+    ]
+
+
+def formatter(log_format: str) -> dict[str, Any]:
+    """The ``logging.config`` entry of the one formatter every handler uses."""
+    return {
+        "()": ProcessorFormatter,
+        "foreign_pre_chain": _FOREIGN,
+        "processors": _rendering(log_format),
+    }
+
+
+def supervisor_formatter() -> ProcessorFormatter:
+    """For uvicorn's ``--log-config`` (uvicorn_logging.json): the lines of the supervisor
+    that starts the web processes (``--workers``), before any app exists, in the same form."""
+    from events.config import log_format
+
+    options = formatter(log_format())
+    return ProcessorFormatter(
+        foreign_pre_chain=options["foreign_pre_chain"], processors=options["processors"]
+    )
+
+
+def _structlog_options() -> dict[str, Any]:
+    return {
+        "processors": [
+            structlog.stdlib.filter_by_level,  # below the level: no work at all
+            *_COMMON,
+            ProcessorFormatter.wrap_for_formatter,
+        ],
+        "logger_factory": structlog.stdlib.LoggerFactory(),
+        "wrapper_class": structlog.stdlib.BoundLogger,
+        "cache_logger_on_first_use": True,
+    }
+
+
+# uvicorn's loggers write through the same handler. Its access log is left off: it prints
+# the raw path and query, where Convene's capability tokens live; events.observability.
+# requests writes one line per request with the route's template instead.
+_UVICORN_LOGGERS = {
+    "uvicorn": {"handlers": ["queue_listener"], "propagate": False},
+    "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+}
+
+
+def structlog_plugin(settings: Settings) -> StructlogPlugin:
+    """Litestar's structlog plugin, with Convene's processors and levels. Exceptions are
+    not logged by Litestar (``log_exceptions="never"``): events.errors logs 500s, once."""
+    standard_library = LoggingConfig(
+        formatters={"standard": formatter(settings.log_format)},
+        root={"level": settings.log_level, "handlers": ["queue_listener"]},
+        loggers={
+            "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
+            **_UVICORN_LOGGERS,
+        },
+        log_exceptions="never",
+    )
+    options = _structlog_options()
+    return StructlogPlugin(
+        StructlogConfig(
+            structlog_logging_config=StructLoggingConfig(
+                processors=options["processors"],
+                logger_factory=options["logger_factory"],
+                wrapper_class=options["wrapper_class"],
+                standard_lib_logging_config=standard_library,
+                log_exceptions="never",
+            ),
+            # Litestar's request logging prints headers, cookies, query and body: personal
+            # data and tokens. events.observability.requests logs requests instead.
+            enable_middleware_logging=False,
+        )
+    )
+
+
+def configure_worker_logging(settings: Settings) -> None:
+    """The taskiq worker's logs in the web process's form. The level stays the one the
+    worker command gave (the Procfile's ``--log-level``)."""
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"standard": formatter(settings.log_format)},
+            "handlers": {
+                "stderr": {
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr",
+                    "formatter": "standard",
+                }
+            },
+            "root": {"handlers": ["stderr"]},
+        }
+    )
+    structlog.configure(**_structlog_options())
