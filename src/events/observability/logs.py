@@ -1,9 +1,9 @@
 """Structured logs: one JSON object per line (or readable lines with LOG_FORMAT=console).
 
-Everything goes through the standard library's logging, so the app's own loggers
-(``logging.getLogger("convene.…")``), Litestar's, uvicorn's and taskiq's all come out in the
-same form; structlog's loggers are routed there too. structlog's context variables are
-merged into every line, from either side: a request's ``request_id`` (events.observability.
+The standard library's loggers (the app's ``logging.getLogger("convene.…")``, Litestar's,
+uvicorn's, taskiq's) go through one structlog ``ProcessorFormatter``; structlog's own
+loggers (the access line) render the same fields themselves. structlog's context variables
+are merged into every line, from either side: a request's ``request_id`` (events.observability.
 requests) reaches the lines its handler, its services and the tasks it starts write.
 
 The web process is set up by Litestar's StructlogPlugin (``structlog_plugin``); the worker,
@@ -37,12 +37,11 @@ def _add_pid(_: object, __: str, event: dict) -> dict:
 _COMMON = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
-    structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     _add_pid,
 ]
-# Standard library records: their ``extra={...}`` become fields too.
-_FOREIGN = [*_COMMON, structlog.stdlib.ExtraAdder()]
+# Standard library records: their logger's name, and their ``extra={...}`` as fields.
+_FOREIGN = [*_COMMON, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder()]
 
 
 def _json(value: Any, **_: Any) -> str:
@@ -50,14 +49,10 @@ def _json(value: Any, **_: Any) -> str:
 
 
 def _rendering(log_format: str) -> list:
-    """The last steps, in the formatter: the exception as text, then the line itself."""
+    """The last steps: the exception as text, then the line itself."""
     if log_format == "console":
-        return [
-            ProcessorFormatter.remove_processors_meta,
-            structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
-        ]
+        return [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
     return [
-        ProcessorFormatter.remove_processors_meta,
         structlog.processors.format_exc_info,
         # "message" rather than structlog's "event": in Convene an event is a training
         structlog.processors.EventRenamer("message"),
@@ -70,7 +65,7 @@ def formatter(log_format: str) -> dict[str, Any]:
     return {
         "()": ProcessorFormatter,
         "foreign_pre_chain": _FOREIGN,
-        "processors": _rendering(log_format),
+        "processors": [ProcessorFormatter.remove_processors_meta, *_rendering(log_format)],
     }
 
 
@@ -85,15 +80,14 @@ def supervisor_formatter() -> ProcessorFormatter:
     )
 
 
-def _structlog_options() -> dict[str, Any]:
+def _structlog_options(log_format: str, level: int) -> dict[str, Any]:
+    """structlog's own loggers (the access line, once per request) write their line at
+    once, in the same form, without the standard library's records and queue: a few
+    microseconds, and nothing at all below the level."""
     return {
-        "processors": [
-            structlog.stdlib.filter_by_level,  # below the level: no work at all
-            *_COMMON,
-            ProcessorFormatter.wrap_for_formatter,
-        ],
-        "logger_factory": structlog.stdlib.LoggerFactory(),
-        "wrapper_class": structlog.stdlib.BoundLogger,
+        "processors": [*_COMMON, *_rendering(log_format)],
+        "logger_factory": structlog.WriteLoggerFactory(file=sys.stderr),
+        "wrapper_class": structlog.make_filtering_bound_logger(level),
         "cache_logger_on_first_use": True,
     }
 
@@ -119,7 +113,7 @@ def structlog_plugin(settings: Settings) -> StructlogPlugin:
         },
         log_exceptions="never",
     )
-    options = _structlog_options()
+    options = _structlog_options(settings.log_format, logging.getLevelName(settings.log_level))
     return StructlogPlugin(
         StructlogConfig(
             structlog_logging_config=StructLoggingConfig(
@@ -154,4 +148,5 @@ def configure_worker_logging(settings: Settings) -> None:
             "root": {"handlers": ["stderr"]},
         }
     )
-    structlog.configure(**_structlog_options())
+    level = logging.getLogger().getEffectiveLevel()
+    structlog.configure(**_structlog_options(settings.log_format, level))

@@ -17,12 +17,12 @@ too.
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import time
-import uuid
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-ID"
@@ -30,7 +30,7 @@ _INCOMING = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")  # what a sane proxy sends
 _HEADER_KEY = HEADER.lower().encode()
 STATE_KEY = "request_id"
 
-access_log = structlog.stdlib.get_logger("convene.access")
+ACCESS_LOGGER = "convene.access"
 
 
 def incoming_request_id(scope: Scope) -> str | None:
@@ -38,6 +38,12 @@ def incoming_request_id(scope: Scope) -> str | None:
         if name == _HEADER_KEY:
             return value.decode("ascii") if _INCOMING.fullmatch(value) else None
     return None
+
+
+def new_request_id() -> str:
+    """128 random bits as hex. An id, not a secret: no need for the (slower) system source;
+    the random module reseeds in forked children."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def request_id_of(scope: Scope) -> str | None:
@@ -53,13 +59,18 @@ def _route_of(scope: Scope) -> str:
 class RequestLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Built now, after create_app configured structlog: below INFO its ``info`` is a
+        # no-op, and no line is even assembled.
+        self.log = structlog.get_logger().bind(logger=ACCESS_LOGGER)
+        self.logs_requests = self.log.is_enabled_for(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = incoming_request_id(scope) or new_request_id()
         scope.setdefault("state", {})[STATE_KEY] = request_id
+        encoded = request_id.encode()
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500  # unless an answer starts: the server failed the request
         started = time.perf_counter()
@@ -68,17 +79,19 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)[HEADER] = request_id
+                # appended, not set: no scan of the headers (a handler never sets this one)
+                message["headers"] = [*message.get("headers", ()), (_HEADER_KEY, encoded)]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                "request",
-                method=scope["method"],
-                route=_route_of(scope),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if self.logs_requests:
+                self.log.info(
+                    "request",
+                    method=scope["method"],
+                    route=_route_of(scope),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.reset_contextvars(**bound)
