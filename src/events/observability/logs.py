@@ -12,13 +12,13 @@ which has no Litestar app, by ``configure_worker_logging``.
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
 import os
 import sys
 from typing import Any
 
+import msgspec
 import structlog
 from litestar.logging.config import LoggingConfig, StructLoggingConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
@@ -45,7 +45,7 @@ _FOREIGN = [*_COMMON, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAd
 
 
 def _json(value: Any, **_: Any) -> str:
-    return json.dumps(value, default=str, ensure_ascii=False)
+    return msgspec.json.encode(value, enc_hook=str).decode()
 
 
 def _rendering(log_format: str) -> list:
