@@ -98,6 +98,8 @@ class Settings:
     smtp: SmtpSettings | None  # None: emails are written to mail_outbox_dir instead
     mail_from: str
     mail_outbox_dir: Path  # the embedded default's "sent" mail, one .eml file per email
+    sweep_interval: float  # seconds between the sweeps that re-queue what was left undone
+    claim_timeout: timedelta  # an outbox claim older than this was lost with its worker
 
     @property
     def is_sqlite(self) -> bool:
@@ -215,6 +217,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp=smtp_settings(env.get("SMTP_URL")),
         mail_from=env.get("MAIL_FROM") or MAIL_FROM,
         mail_outbox_dir=Path(env.get("MAIL_OUTBOX_DIR") or data_dir / "outbox"),
+        sweep_interval=float(env.get("CONVENE_SWEEP_INTERVAL") or 30),
+        # Longer than any one send (a Slack call with its retries), or a slow send would
+        # be claimed, and sent, a second time.
+        claim_timeout=timedelta(seconds=float(env.get("CONVENE_CLAIM_TIMEOUT") or 120)),
     )
 
 

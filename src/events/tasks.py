@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
-from events.config import redis_url, task_queue_name
+from events.broker import build_broker
+from events.config import get_settings, redis_url, task_queue_name
 from events.enums import NotificationKind
 from events.extensions import Sweep
 from events.services import (
@@ -28,23 +29,12 @@ from events.services import (
 
 logger = logging.getLogger("convene.tasks")
 
-SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
 QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
 # Rows per task of a fan-out: a worker receives tasks one at a time (a Redis round trip and
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
 # was a task; the worker runs many batches at once, and they still spread over the workers.
 ROWS_PER_TASK = 25
-
-
-def build_broker(url: str | None, queue: str) -> AsyncBroker:
-    if url:
-        from taskiq_redis import ListQueueBroker
-
-        # No socket timeout: the worker blocks on BRPOP, and redis-py 8's 5 s default
-        # would make an idle worker fail and restart every few seconds.
-        return ListQueueBroker(url=url, queue_name=queue, socket_timeout=None)
-    return InMemoryBroker()
 
 
 broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
@@ -165,8 +155,10 @@ async def sweep_reminders() -> int:
     return len(registration_ids)
 
 
-async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVERY_SECONDS) -> None:
-    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs)."""
+async def sweep_forever(extra: Sequence[Sweep] = (), interval: float | None = None) -> None:
+    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs); ``interval``:
+    seconds between rounds (CONVENE_SWEEP_INTERVAL, 30 s)."""
+    interval = get_settings().sweep_interval if interval is None else interval
     while True:
         core = [
             sweep_reminders,

@@ -5,7 +5,8 @@ A failed send releases its claim at once and backs off exponentially (``backoff`
 channel that comes back is used again within a minute; nothing is given up while a
 channel is down. Only a permanent error (an unknown Slack user, an address the relay
 rejects) ends a row: ``failed_at``, with the error kept for the organizers. A claim lost
-with its worker expires after ``CLAIM_TIMEOUT`` and the sweep finds the row again.
+with its worker expires after ``Settings.claim_timeout`` (CONVENE_CLAIM_TIMEOUT, 2 minutes)
+and the sweep finds the row again.
 
 The table needs ``created_at``, ``claimed_at``, ``attempts``, ``sent_at``,
 ``next_attempt_at``, ``failed_at`` and ``last_error``.
@@ -16,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from events.config import get_settings
 from events.db import fetch, fetch_one
 
-CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its worker
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(seconds=60)
 ERROR_LENGTH = 500
@@ -41,7 +42,7 @@ class Outbox:
             "AND (claimed_at IS NULL OR claimed_at < {}) "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= {})"
         )
-        args: list[object] = [now - CLAIM_TIMEOUT, now]
+        args: list[object] = [now - get_settings().claim_timeout, now]
         if self.still_wanted:
             where += f" AND {self.still_wanted}"
             args.append(now)
