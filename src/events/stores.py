@@ -100,6 +100,12 @@ class RedisLink:
             await self._recovered()
         return result
 
+    async def check_back(self) -> None:
+        """While Redis is down, try it again once its rest is over: the stores answer from
+        memory for the keys written during the outage, and would never notice otherwise."""
+        if self._down_since is not None and time.monotonic() >= self._retry_at:
+            await self.ping()
+
     async def _recovered(self) -> None:
         if self._down_since is None:
             return  # another request noticed first
@@ -137,6 +143,8 @@ class ResilientStore(Store):
         link.on_recovery(self._copy_to_redis)
 
     async def _held(self, key: str) -> bool:
+        """Written during an outage, so memory has the latest (until copied to Redis)."""
+        await self.link.check_back()
         return await self.memory.exists(key)
 
     async def _redis_or(
