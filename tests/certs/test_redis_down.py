@@ -45,12 +45,8 @@ def on_own_redis(server, own_redis, queue):
 
 @pytest.fixture
 def redis_down(own_redis):
-    own_redis.kill()
-    try:
+    with own_redis.down():
         yield
-    finally:
-        if own_redis.process is None or own_redis.process.poll() is not None:
-            own_redis.start()  # for the module's next test
 
 
 def _client(base: str) -> httpx.AsyncClient:

@@ -35,12 +35,8 @@ def on_own_redis(server, own_redis):
 
 @pytest.fixture
 def redis_down(own_redis):
-    own_redis.kill()
-    try:
+    with own_redis.down():
         yield
-    finally:
-        if own_redis.process is None or own_redis.process.poll() is not None:
-            own_redis.start()
 
 
 def _ended_sessions(own: OwnRedis) -> list[bytes]:
