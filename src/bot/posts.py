@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.installations import client_for, default_client
 from events.db import fetch, fetch_one
 from events.services.outbox import Outbox
+from events.tasks import queue_after_commit
 
 logger = logging.getLogger("convene.bot")
 
@@ -112,11 +113,9 @@ async def enqueue(post_ids: list[int | None]) -> None:
         "AND p.id IN (" + ", ".join("{}" for _ in recorded) + ")",
         *recorded,
     )
-    try:
-        for row in rows:
-            await deliver_slack_post.kiq(row["id"])
-    except Exception:  # the rows stay; the sweep finds them
-        logger.exception("could not queue Slack posts %s", recorded)
+    for row in rows:  # with the broker down the rows stay, and the sweep queues them
+        if not await queue_after_commit(deliver_slack_post, row["id"]):
+            break
 
 
 async def say(team_id: str, channel_id: str, text: str, *, thread_ts: str | None) -> None:

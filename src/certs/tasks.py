@@ -6,7 +6,7 @@ from taskiq import TaskiqEvents, TaskiqState
 
 from certs import documents
 from certs.issuing import unfinished_jobs
-from events.tasks import broker
+from events.tasks import broker, queue_after_commit
 
 
 @broker.task(task_name="certs.run_job")
@@ -15,7 +15,8 @@ async def run_certificate_job(job_id: int) -> None:
 
 
 async def enqueue_job(job_id: int) -> None:
-    await run_certificate_job.kiq(job_id)
+    """After the commit; with the broker down the sweep starts the saved job later."""
+    await queue_after_commit(run_certificate_job, job_id)
 
 
 async def sweep_certificate_jobs() -> int:

@@ -11,9 +11,8 @@ from litestar.logging import LoggingConfig
 
 from events import tasks
 from events.admin.mount import admin_route
-from events.api import openapi
+from events.api import health, openapi
 from events.api.announcements import AnnouncementController
-from events.api.health import health
 from events.api.manage import (
     ManageEventController,
     ManageMemberController,
@@ -28,6 +27,7 @@ from events.config import Settings, get_settings
 from events.db import database_lifespan
 from events.errors import EXCEPTION_HANDLERS
 from events.extensions import ConvenePlugin, Sweep, collect, discover, install
+from events.stores import app_stores
 from events.web.console.routes import console_router
 from events.web.member.routes import member_router
 from events.web.pages import PageController
@@ -54,25 +54,6 @@ def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
     return lifespan
 
 
-def _stores(settings: Settings) -> dict:
-    """Rate-limit counters live in Redis when there is one, so every process shares them."""
-    if not settings.redis_url:
-        return {}
-    from litestar.stores.redis import RedisStore
-
-    return {
-        "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene"),
-        # console sessions ended by logging out (events.web.console.session)
-        "console_sessions": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:console_sessions"
-        ),
-        # member page sessions ended by signing out (events.web.member.session)
-        "member_sessions": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:member_sessions"
-        ),
-    }
-
-
 def create_app(
     settings: Settings | None = None, plugins: Sequence[ConvenePlugin] | None = None
 ) -> Litestar:
@@ -84,7 +65,8 @@ def create_app(
         plugin.start()
     install(plugins)
     handlers: list = [
-        health,
+        health.live,
+        health.ready,
         EventController,
         CatalogController,
         MeController,
@@ -113,7 +95,7 @@ def create_app(
             collect(plugins, lambda plugin: plugin.template_directories()),
             collect(plugins, lambda plugin: plugin.console_links()),
         ),
-        stores=_stores(settings),
+        stores=app_stores(settings),
         before_send=[security_headers(settings.base_url)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[_lifespan(settings, collect(plugins, lambda plugin: plugin.sweeps()))],

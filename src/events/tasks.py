@@ -12,7 +12,13 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq import (
+    AsyncBroker,
+    AsyncTaskiqDecoratedTask,
+    InMemoryBroker,
+    TaskiqEvents,
+    TaskiqState,
+)
 
 from events.broker import build_broker
 from events.config import get_settings, redis_url, task_queue_name
@@ -41,6 +47,37 @@ broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
 runs_in_process = isinstance(broker, InMemoryBroker)
 
 
+QUEUE_TIMEOUT_SECONDS = 2.0  # a broker that hangs must not hold the answer
+_queueing_failed = False  # since the last success: one warning per broker outage
+
+
+async def queue_after_commit(task: AsyncTaskiqDecoratedTask, *args: object) -> bool:
+    """Queue ``task`` for rows already committed; False if it could not be queued.
+
+    Never raises: a request that saved its rows answers as usual while the broker (Redis)
+    is down, and the periodic sweeps queue what is left (README, "When a part is down")."""
+    global _queueing_failed
+    try:
+        async with asyncio.timeout(QUEUE_TIMEOUT_SECONDS):
+            await task.kiq(*args)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker's failure, the rows stay
+        if not _queueing_failed:
+            logger.warning(
+                "could not queue %s%s (%s: %s); the sweep will queue it, and the others "
+                "until the broker answers again",
+                task.task_name,
+                args,
+                type(exc).__name__,
+                exc,
+            )
+        _queueing_failed = True
+        return False
+    if _queueing_failed:
+        _queueing_failed = False
+        logger.warning("the task queue answers again")
+    return True
+
+
 @broker.task(task_name="deliver_notification")
 async def deliver_notification(notification_id: int) -> bool:
     return await notifications.deliver(notification_id)
@@ -51,10 +88,13 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
     if not registration_ids:
         return
     try:
-        for notification_id in await notifications.undelivered_for(registration_ids):
-            await deliver_notification.kiq(notification_id)
-    except Exception:  # the outbox row stays; sweep_outbox will find it
-        logger.exception("could not queue notifications for %s", registration_ids)
+        due = await notifications.undelivered_for(registration_ids)
+    except Exception:  # the outbox rows stay; sweep_outbox will find them
+        logger.exception("could not find the notifications of %s", registration_ids)
+        return
+    for notification_id in due:
+        if not await queue_after_commit(deliver_notification, notification_id):
+            break  # the broker is down: the sweep queues the rest too
 
 
 @broker.task(task_name="deliver_notifications")
@@ -92,10 +132,7 @@ async def deliver_announcement(announcement_id: int) -> int:
 async def enqueue_announcement(announcement_id: int) -> None:
     """Call after the commit: one small task, so that sending to thousands answers at
     once. If queueing fails the sweep delivers the rows later."""
-    try:
-        await deliver_announcement.kiq(announcement_id)
-    except Exception:  # the outbox rows stay; sweep_outbox will find them
-        logger.exception("could not queue announcement %s", announcement_id)
+    await queue_after_commit(deliver_announcement, announcement_id)
 
 
 @broker.task(task_name="send_registration_email")
@@ -105,10 +142,7 @@ async def send_registration_email(confirmation_id: int) -> bool:
 
 async def enqueue_registration_email(confirmation_id: int) -> None:
     """Call after the commit. If queueing fails the sweep sends it later."""
-    try:
-        await send_registration_email.kiq(confirmation_id)
-    except Exception:  # the row stays unsent; sweep_registration_emails will find it
-        logger.exception("could not queue the confirmation email %s", confirmation_id)
+    await queue_after_commit(send_registration_email, confirmation_id)
 
 
 @broker.task(task_name="send_member_login")
@@ -118,10 +152,7 @@ async def send_member_login(login_id: int) -> bool:
 
 async def enqueue_member_login(login_id: int) -> None:
     """Call after the commit. If queueing fails the sweep sends it later."""
-    try:
-        await send_member_login.kiq(login_id)
-    except Exception:  # the row stays unsent; sweep_member_logins will find it
-        logger.exception("could not queue the sign-in email %s", login_id)
+    await queue_after_commit(send_member_login, login_id)
 
 
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:

@@ -72,6 +72,20 @@ class OwnRedis:
             self.process.wait(timeout=10)
         _wait(lambda: not _port_open(self.port), f"Redis on port {self.port} stopping")
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @contextlib.contextmanager
+    def down(self):
+        """Killed for the block, running again after it (unless the block restarted it)."""
+        self.kill()
+        try:
+            yield self
+        finally:
+            if not self.running:
+                self.start()
+
     def __enter__(self) -> OwnRedis:
         return self.start()
 
@@ -145,6 +159,20 @@ class OwnPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
         _wait(lambda: not _port_open(self.port), f"PostgreSQL on port {self.port} stopping")
+
+    @property
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    @contextlib.contextmanager
+    def down(self):
+        """Stopped for the block, running again after it (unless the block restarted it)."""
+        self.stop()
+        try:
+            yield self
+        finally:
+            if not self.running:
+                self.start()
 
     def create_database(self, name: str) -> str:
         import asyncio
