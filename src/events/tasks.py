@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.config import redis_url, task_queue_name
 from events.enums import NotificationKind
@@ -25,11 +26,16 @@ from events.services import (
     notifications,
     reminders,
 )
+from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.tasks")
 
 SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+# The frequent sweeps (due retries, stalled jobs): each one indexed query, so a retry goes
+# out within a few seconds of its backoff rather than at the next 30-second sweep.
+POLL_EVERY_SECONDS = 2.0
+REQUEUE_AFTER = 30.0  # seconds before a row queued by a poll may be queued again
 QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
 # Rows per task of a fan-out: a worker receives tasks one at a time (a Redis round trip and
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
@@ -158,6 +164,36 @@ async def sweep_member_logins(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+class RetryPoller:
+    """A frequent sweep that queues an outbox's retries as they fall due (failed before,
+    claim released, backoff over). A row it queued is left alone for REQUEUE_AFTER, so a
+    long queue (an announcement's fan-out) is not flooded with copies of its tasks; the
+    delivery claims the row anyway, so a copy would send nothing twice."""
+
+    def __init__(self, outbox: Outbox, task: AsyncTaskiqDecoratedTask) -> None:
+        self.outbox, self.task = outbox, task
+        self.__name__ = f"retries of {outbox.table}"
+        self._queued: dict[int, float] = {}
+
+    async def __call__(self) -> int:
+        now = time.monotonic()
+        self._queued = {row: at for row, at in self._queued.items() if now - at < REQUEUE_AFTER}
+        due = [row for row in await self.outbox.due_retries() if row not in self._queued]
+        for row_id in due:
+            await self.task.kiq(row_id)
+            self._queued[row_id] = now
+        return len(due)
+
+
+def retry_pollers() -> list[Sweep]:
+    """The core's outboxes; each extension brings its own (ConvenePlugin.frequent_sweeps)."""
+    return [
+        RetryPoller(notifications.OUTBOX, deliver_notification),
+        RetryPoller(confirmation_emails.OUTBOX, send_registration_email),
+        RetryPoller(member_logins.OUTBOX, send_member_login),
+    ]
+
+
 async def sweep_reminders() -> int:
     """Record the session reminders now due (and lost confirmations), then queue them."""
     registration_ids = await reminders.record_due()
@@ -165,18 +201,22 @@ async def sweep_reminders() -> int:
     return len(registration_ids)
 
 
-async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVERY_SECONDS) -> None:
-    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs)."""
+def core_sweeps() -> list[Sweep]:
+    return [
+        sweep_reminders,
+        sweep_outbox,
+        sweep_registration_emails,
+        sweep_member_logins,
+        member_erasure.finish_erasures,
+        housekeeping.purge,
+    ]
+
+
+async def sweep_forever(sweeps: Sequence[Sweep], interval: float) -> None:
+    """Run ``sweeps`` one after the other, every ``interval`` seconds, for ever; one that
+    fails is logged and tried again the next time."""
     while True:
-        core = [
-            sweep_reminders,
-            sweep_outbox,
-            sweep_registration_emails,
-            sweep_member_logins,
-            member_erasure.finish_erasures,
-            housekeeping.purge,
-        ]
-        for sweep in [*core, *extra]:
+        for sweep in sweeps:
             try:
                 await sweep()
             except Exception:
@@ -185,14 +225,22 @@ async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVE
 
 
 @contextlib.asynccontextmanager
-async def sweeper(extra: Sequence[Sweep] = ()):
-    task = asyncio.create_task(sweep_forever(extra))
+async def sweeper(extra: Sequence[Sweep] = (), frequent: Sequence[Sweep] = ()):
+    """The sweeps of the core and ``extra`` (the extensions': e.g. unfinished certificate
+    jobs) every SWEEP_EVERY_SECONDS, and the frequent ones (the outboxes' due retries,
+    ``frequent``: stalled jobs) every POLL_EVERY_SECONDS."""
+    loops = [
+        asyncio.create_task(sweep_forever([*core_sweeps(), *extra], SWEEP_EVERY_SECONDS)),
+        asyncio.create_task(sweep_forever([*retry_pollers(), *frequent], POLL_EVERY_SECONDS)),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in loops:
+            task.cancel()
+        for task in loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 # The in-process broker fires worker events inside the web process too, where the app's
