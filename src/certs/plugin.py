@@ -47,6 +47,11 @@ class CertificatesPlugin(ConvenePlugin):
 
         return [sweep_certificate_jobs, record_missing_messages]
 
+    def frequent_sweeps(self) -> list[Sweep]:
+        from certs.tasks import resume_stalled_jobs
+
+        return [resume_stalled_jobs]
+
     async def member_sections(self, member_id: int) -> list[MemberSection]:
         from certs import member_data
 
