@@ -140,6 +140,21 @@ async def enqueue_member_login(login_id: int) -> None:
         logger.exception("could not queue the sign-in email %s", login_id)
 
 
+@broker.task(task_name="send_organizer_invitation")
+async def send_organizer_invitation(invitation_id: int) -> bool:
+    from events.services import password_links  # it queues through this module
+
+    return await password_links.send_invitation(invitation_id)
+
+
+async def enqueue_invitation(invitation_id: int) -> None:
+    """Call after the commit. If queueing fails the sweep sends it later."""
+    try:
+        await send_organizer_invitation.kiq(invitation_id)
+    except Exception:  # the row stays unsent; sweep_invitations will find it
+        logger.exception("could not queue the organizer's password link %s", invitation_id)
+
+
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     """Re-queue what a lost task or a crashed worker left undelivered."""
     due = await notifications.due_for_delivery(older_than=grace)
@@ -187,11 +202,24 @@ class RetryPoller:
 
 def retry_pollers() -> list[Sweep]:
     """The core's outboxes; each extension brings its own (ConvenePlugin.frequent_sweeps)."""
+    from events.services import password_links
+
     return [
         RetryPoller(notifications.OUTBOX, deliver_notification),
         RetryPoller(confirmation_emails.OUTBOX, send_registration_email),
         RetryPoller(member_logins.OUTBOX, send_member_login),
+        RetryPoller(password_links.OUTBOX, send_organizer_invitation),
     ]
+
+
+async def sweep_invitations(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue organizers' password links that a lost task or a failed relay left unsent."""
+    from events.services import password_links
+
+    due = await password_links.due_for_sending(older_than=grace)
+    for invitation_id in due:
+        await send_organizer_invitation.kiq(invitation_id)
+    return len(due)
 
 
 async def sweep_reminders() -> int:
@@ -207,6 +235,7 @@ def core_sweeps() -> list[Sweep]:
         sweep_outbox,
         sweep_registration_emails,
         sweep_member_logins,
+        sweep_invitations,
         member_erasure.finish_erasures,
         housekeeping.purge,
     ]
