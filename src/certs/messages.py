@@ -1,7 +1,7 @@
 """The holders' "certificate issued" messages: recorded in the transaction that issues the
 certificates (``announce``), and re-derived from the certificates by a sweep
-(``record_missing_messages``) for any that an older version, or a crash between two statements,
-left without one. Each row has a once-only dedupe key (kind, registration, certificate,
+(``record_missing_messages``) for any that an older version, or a crash between two
+statements, left without one. Each row has a once-only dedupe key (kind, registration, certificate,
 channel), so recording it again adds nothing, and delivery claims it before sending."""
 
 from __future__ import annotations
