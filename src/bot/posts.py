@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.installations import client_for, default_client
 from events.db import fetch, fetch_one
+from events.notifier import PermanentDeliveryError
 from events.services.outbox import Outbox
 from events.tasks import queue_after_commit
 
@@ -139,7 +140,11 @@ async def deliver(post_id: int) -> bool:
             "SELECT posted_ts, failed_at FROM slack_post WHERE id = {}", claimed["follows"]
         )
         if parent is None or parent["failed_at"] is not None:
-            await OUTBOX.give_up(post_id, LookupError("the message it follows was never posted"))
+            await OUTBOX.give_up(
+                post_id,
+                LookupError("the message it follows was never posted"),
+                f"{claimed['purpose']} in {claimed['channel_id']}",
+            )
             return False
         if parent["posted_ts"] is None:  # that one's delivery brings this one along
             await fetch(
@@ -150,21 +155,22 @@ async def deliver(post_id: int) -> bool:
         key = "update_ts" if claimed["method"] == "update" else "thread_ts"
         claimed[key] = parent["posted_ts"]
     client = await client_for(claimed["team_id"], default_client())
-    try:
-        posted_ts = await _send(client, claimed)
-    except SlackApiError as error:
-        code = (error.response or {}).get("error")
-        if code in PERMANENT_ERRORS:
-            logger.warning("Slack post %s given up: %s", post_id, code)
-            await OUTBOX.give_up(post_id, error)
-            return False
-        await _retry(post_id, error)
+    posted: list[str] = []
+
+    async def send() -> dict:
+        try:
+            posted.append(await _send(client, claimed))
+        except SlackApiError as error:
+            code = (error.response or {}).get("error")
+            if code in PERMANENT_ERRORS:
+                raise PermanentDeliveryError(f"Slack answered {code}") from error
+            raise  # unreachable, 5xx, 429 after the client's own retries: later
+        return {"posted_ts": posted[0]}
+
+    await OUTBOX.attempt(post_id, f"{claimed['purpose']} in {claimed['channel_id']}", send)
+    if not posted:
         return False
-    except Exception as error:  # noqa: BLE001 - unreachable, timed out: worth another try
-        await _retry(post_id, error)
-        return False
-    await OUTBOX.sent(post_id, posted_ts=posted_ts)
-    await _posted(claimed, posted_ts)
+    await _posted(claimed, posted[0])
     for child in await fetch(
         "SELECT id FROM slack_post WHERE follows = {} AND sent_at IS NULL ORDER BY id", post_id
     ):
@@ -187,16 +193,6 @@ async def _send(client, post: dict) -> str:
         unfurl_links=False,
     )
     return answer["ts"]
-
-
-async def _retry(post_id: int, error: BaseException) -> None:
-    due = await OUTBOX.retry_later(post_id, error)
-    logger.warning(
-        "Slack post %s failed, retrying at %s: %s",
-        post_id,
-        due.isoformat(timespec="seconds"),
-        error,
-    )
 
 
 async def _posted(post: dict, ts: str) -> None:

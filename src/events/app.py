@@ -36,7 +36,7 @@ from events.web.security import security_headers
 from events.web.templating import static_files, template_config
 
 
-def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
+def _lifespan(settings: Settings, sweeps: Sequence[Sweep], frequent: Sequence[Sweep]):
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -44,7 +44,7 @@ def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
             await tasks.broker.startup()
             stack.push_async_callback(tasks.broker.shutdown)
             if tasks.runs_in_process:  # no separate worker: sweep the outbox here
-                await stack.enter_async_context(tasks.sweeper(sweeps))
+                await stack.enter_async_context(tasks.sweeper(sweeps, frequent))
             # What start-up made lives as long as the process: out of the collector's way,
             # or each full collection pauses the event loop 70-170 ms (docs/benchmarks.md).
             gc.collect()
@@ -98,7 +98,13 @@ def create_app(
         stores=app_stores(settings),
         before_send=[security_headers(settings.base_url)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[_lifespan(settings, collect(plugins, lambda plugin: plugin.sweeps()))],
+        lifespan=[
+            _lifespan(
+                settings,
+                collect(plugins, lambda plugin: plugin.sweeps()),
+                collect(plugins, lambda plugin: plugin.frequent_sweeps()),
+            )
+        ],
         # the core's body decoding (strict JSON, clean text, never a 500), then the extensions
         plugins=[BodyDecoding(), *plugins],
         openapi_config=openapi.config(),

@@ -101,6 +101,11 @@ class ConvenePlugin(InitPlugin):
         """Re-derivations and purges run by the periodic sweep (worker, or web process)."""
         return []
 
+    def frequent_sweeps(self) -> list[Sweep]:
+        """Cheap sweeps (one indexed query) run every few seconds: an outbox's due retries
+        (events.tasks.RetryPoller), stalled jobs to resume."""
+        return []
+
     def start(self) -> None:
         """Set-up shared by the web process and the worker (both may deliver messages)."""
 

@@ -9,16 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from taskiq import (
-    AsyncBroker,
-    AsyncTaskiqDecoratedTask,
-    InMemoryBroker,
-    TaskiqEvents,
-    TaskiqState,
-)
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqEvents, TaskiqState
 
 from events.broker import build_broker
 from events.config import get_settings, redis_url, task_queue_name
@@ -32,10 +27,15 @@ from events.services import (
     notifications,
     reminders,
 )
+from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.tasks")
 
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+# The frequent sweeps (due retries, stalled jobs): each one indexed query, so a retry goes
+# out within a few seconds of its backoff rather than at the next 30-second sweep.
+POLL_EVERY_SECONDS = 2.0
+REQUEUE_AFTER = 30.0  # seconds before a row queued by a poll may be queued again
 QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
 # Rows per task of a fan-out: a worker receives tasks one at a time (a Redis round trip and
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
@@ -155,6 +155,18 @@ async def enqueue_member_login(login_id: int) -> None:
     await queue_after_commit(send_member_login, login_id)
 
 
+@broker.task(task_name="send_organizer_invitation")
+async def send_organizer_invitation(invitation_id: int) -> bool:
+    from events.services import password_links  # it queues through this module
+
+    return await password_links.send_invitation(invitation_id)
+
+
+async def enqueue_invitation(invitation_id: int) -> None:
+    """Call after the commit. If queueing fails the sweep sends it later."""
+    await queue_after_commit(send_organizer_invitation, invitation_id)
+
+
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
     """Re-queue what a lost task or a crashed worker left undelivered."""
     due = await notifications.due_for_delivery(older_than=grace)
@@ -179,6 +191,49 @@ async def sweep_member_logins(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+class RetryPoller:
+    """A frequent sweep that queues an outbox's retries as they fall due (failed before,
+    claim released, backoff over). A row it queued is left alone for REQUEUE_AFTER, so a
+    long queue (an announcement's fan-out) is not flooded with copies of its tasks; the
+    delivery claims the row anyway, so a copy would send nothing twice."""
+
+    def __init__(self, outbox: Outbox, task: AsyncTaskiqDecoratedTask) -> None:
+        self.outbox, self.task = outbox, task
+        self.__name__ = f"retries of {outbox.table}"
+        self._queued: dict[int, float] = {}
+
+    async def __call__(self) -> int:
+        now = time.monotonic()
+        self._queued = {row: at for row, at in self._queued.items() if now - at < REQUEUE_AFTER}
+        due = [row for row in await self.outbox.due_retries() if row not in self._queued]
+        for row_id in due:
+            await self.task.kiq(row_id)
+            self._queued[row_id] = now
+        return len(due)
+
+
+def retry_pollers() -> list[Sweep]:
+    """The core's outboxes; each extension brings its own (ConvenePlugin.frequent_sweeps)."""
+    from events.services import password_links
+
+    return [
+        RetryPoller(notifications.OUTBOX, deliver_notification),
+        RetryPoller(confirmation_emails.OUTBOX, send_registration_email),
+        RetryPoller(member_logins.OUTBOX, send_member_login),
+        RetryPoller(password_links.OUTBOX, send_organizer_invitation),
+    ]
+
+
+async def sweep_invitations(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue organizers' password links that a lost task or a failed relay left unsent."""
+    from events.services import password_links
+
+    due = await password_links.due_for_sending(older_than=grace)
+    for invitation_id in due:
+        await send_organizer_invitation.kiq(invitation_id)
+    return len(due)
+
+
 async def sweep_reminders() -> int:
     """Record the session reminders now due (and lost confirmations), then queue them."""
     registration_ids = await reminders.record_due()
@@ -186,20 +241,23 @@ async def sweep_reminders() -> int:
     return len(registration_ids)
 
 
-async def sweep_forever(extra: Sequence[Sweep] = (), interval: float | None = None) -> None:
-    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs); ``interval``:
-    seconds between rounds (CONVENE_SWEEP_INTERVAL, 30 s)."""
-    interval = get_settings().sweep_interval if interval is None else interval
+def core_sweeps() -> list[Sweep]:
+    return [
+        sweep_reminders,
+        sweep_outbox,
+        sweep_registration_emails,
+        sweep_member_logins,
+        sweep_invitations,
+        member_erasure.finish_erasures,
+        housekeeping.purge,
+    ]
+
+
+async def sweep_forever(sweeps: Sequence[Sweep], interval: float) -> None:
+    """Run ``sweeps`` one after the other, every ``interval`` seconds, for ever; one that
+    fails is logged and tried again the next time."""
     while True:
-        core = [
-            sweep_reminders,
-            sweep_outbox,
-            sweep_registration_emails,
-            sweep_member_logins,
-            member_erasure.finish_erasures,
-            housekeeping.purge,
-        ]
-        for sweep in [*core, *extra]:
+        for sweep in sweeps:
             try:
                 await sweep()
             except Exception:
@@ -208,14 +266,22 @@ async def sweep_forever(extra: Sequence[Sweep] = (), interval: float | None = No
 
 
 @contextlib.asynccontextmanager
-async def sweeper(extra: Sequence[Sweep] = ()):
-    task = asyncio.create_task(sweep_forever(extra))
+async def sweeper(extra: Sequence[Sweep] = (), frequent: Sequence[Sweep] = ()):
+    """The sweeps of the core and ``extra`` (the extensions': e.g. unfinished certificate
+    jobs) every ``Settings.sweep_interval`` (CONVENE_SWEEP_INTERVAL, 30 s), and the frequent
+    ones (the outboxes' due retries, ``frequent``: stalled jobs) every POLL_EVERY_SECONDS."""
+    loops = [
+        asyncio.create_task(sweep_forever([*core_sweeps(), *extra], get_settings().sweep_interval)),
+        asyncio.create_task(sweep_forever([*retry_pollers(), *frequent], POLL_EVERY_SECONDS)),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in loops:
+            task.cancel()
+        for task in loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 # The in-process broker fires worker events inside the web process too, where the app's
