@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PICCOLO_CONF := events.piccolo_conf
 
-.PHONY: run test install install-test migrate demo worker lint bench clean system-packages bench-packages
+.PHONY: run test faults install install-test migrate demo worker lint bench clean system-packages bench-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,3 +76,9 @@ bench: install-test bench-packages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The fault suite (tests/faults): Convene as deployed (the Procfile's web and worker) on a
+# PostgreSQL and a Redis of its own, with parts killed and restarted. Needs the PostgreSQL
+# server binaries (initdb, pg_ctl) and redis-server; fails without them.
+faults: install-test
+	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)

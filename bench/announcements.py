@@ -319,8 +319,6 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "DB_POOL_SIZE": "10",
         "SECRET_KEY": secrets.token_urlsafe(32),
-        "PICCOLO_CONF": "piccolo_conf",
-        "PYTHONPATH": str(ROOT),  # piccolo_conf.py, for Piccolo queries in the worker
     }
     port = free_port()
     worker = start_worker(env)

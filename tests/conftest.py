@@ -11,16 +11,12 @@ An unreachable PostgreSQL or Redis fails the run; nothing is skipped.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 _TMP = Path(tempfile.mkdtemp(prefix="convene-tests-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite'}")
 os.environ["CONVENE_DATA_DIR"] = str(_TMP)
@@ -43,6 +39,10 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.support import world as world_module  # noqa: E402
+from tests.support.instances import free_port as _free_port  # noqa: E402
+from tests.support.processes import BIN, ROOT, procfile  # noqa: E402
+from tests.support.processes import spawn as _spawn  # noqa: E402
+from tests.support.processes import wait_for as _wait_for  # noqa: E402
 from tests.support.slack import (  # noqa: E402
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -51,14 +51,6 @@ from tests.support.slack import (  # noqa: E402
     SlackHarness,
 )
 from tests.support.smtp import SmtpServer  # noqa: E402
-
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _recreate_postgres_database(url: str) -> None:
@@ -94,31 +86,7 @@ def _clean_redis(url: str) -> None:
 
 def _procfile_worker() -> list[str]:
     """The Procfile's own worker command: what production runs is what the tests run."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if name.strip() == "worker":
-            program, *args = shlex.split(command)
-            return [str(BIN / program), *args]
-    raise AssertionError("the Procfile has no worker process")
-
-
-def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    with log.open("w") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text()}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
+    return procfile("worker")
 
 
 @pytest.fixture(scope="session")

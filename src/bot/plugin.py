@@ -58,6 +58,11 @@ class SlackPlugin(ConvenePlugin):
     def metrics(self) -> list:
         return [slack_posts]
 
+    def frequent_sweeps(self) -> list[Sweep]:
+        from bot.tasks import slack_post_retries
+
+        return [slack_post_retries()]
+
     def start(self) -> None:
         """Notifications go to Slack DMs when Slack is configured (else to the log)."""
         slack = self.settings.slack

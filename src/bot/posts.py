@@ -20,7 +20,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.installations import client_for, default_client
 from events.db import fetch, fetch_one
+from events.notifier import PermanentDeliveryError
 from events.services.outbox import Outbox
+from events.tasks import queue_after_commit
 
 logger = logging.getLogger("convene.bot")
 
@@ -112,11 +114,9 @@ async def enqueue(post_ids: list[int | None]) -> None:
         "AND p.id IN (" + ", ".join("{}" for _ in recorded) + ")",
         *recorded,
     )
-    try:
-        for row in rows:
-            await deliver_slack_post.kiq(row["id"])
-    except Exception:  # the rows stay; the sweep finds them
-        logger.exception("could not queue Slack posts %s", recorded)
+    for row in rows:  # with the broker down the rows stay, and the sweep queues them
+        if not await queue_after_commit(deliver_slack_post, row["id"]):
+            break
 
 
 async def say(team_id: str, channel_id: str, text: str, *, thread_ts: str | None) -> None:
@@ -140,7 +140,11 @@ async def deliver(post_id: int) -> bool:
             "SELECT posted_ts, failed_at FROM slack_post WHERE id = {}", claimed["follows"]
         )
         if parent is None or parent["failed_at"] is not None:
-            await OUTBOX.give_up(post_id, LookupError("the message it follows was never posted"))
+            await OUTBOX.give_up(
+                post_id,
+                LookupError("the message it follows was never posted"),
+                f"{claimed['purpose']} in {claimed['channel_id']}",
+            )
             return False
         if parent["posted_ts"] is None:  # that one's delivery brings this one along
             await fetch(
@@ -151,21 +155,22 @@ async def deliver(post_id: int) -> bool:
         key = "update_ts" if claimed["method"] == "update" else "thread_ts"
         claimed[key] = parent["posted_ts"]
     client = await client_for(claimed["team_id"], default_client())
-    try:
-        posted_ts = await _send(client, claimed)
-    except SlackApiError as error:
-        code = (error.response or {}).get("error")
-        if code in PERMANENT_ERRORS:
-            logger.warning("Slack post %s given up: %s", post_id, code)
-            await OUTBOX.give_up(post_id, error)
-            return False
-        await _retry(post_id, error)
+    posted: list[str] = []
+
+    async def send() -> dict:
+        try:
+            posted.append(await _send(client, claimed))
+        except SlackApiError as error:
+            code = (error.response or {}).get("error")
+            if code in PERMANENT_ERRORS:
+                raise PermanentDeliveryError(f"Slack answered {code}") from error
+            raise  # unreachable, 5xx, 429 after the client's own retries: later
+        return {"posted_ts": posted[0]}
+
+    await OUTBOX.attempt(post_id, f"{claimed['purpose']} in {claimed['channel_id']}", send)
+    if not posted:
         return False
-    except Exception as error:  # noqa: BLE001 - unreachable, timed out: worth another try
-        await _retry(post_id, error)
-        return False
-    await OUTBOX.sent(post_id, posted_ts=posted_ts)
-    await _posted(claimed, posted_ts)
+    await _posted(claimed, posted[0])
     for child in await fetch(
         "SELECT id FROM slack_post WHERE follows = {} AND sent_at IS NULL ORDER BY id", post_id
     ):
@@ -188,16 +193,6 @@ async def _send(client, post: dict) -> str:
         unfurl_links=False,
     )
     return answer["ts"]
-
-
-async def _retry(post_id: int, error: BaseException) -> None:
-    due = await OUTBOX.retry_later(post_id, error)
-    logger.warning(
-        "Slack post %s failed, retrying at %s: %s",
-        post_id,
-        due.isoformat(timespec="seconds"),
-        error,
-    )
 
 
 async def _posted(post: dict, ts: str) -> None:

@@ -27,7 +27,7 @@ from events.calendar import tokens
 from events.config import SlackSettings
 from events.db import fetch_one
 from events.enums import RegistrationSource
-from events.errors import DomainError, InvalidInput
+from events.errors import DomainError, InvalidInput, database_outage
 from events.services import catalog, registrations
 
 logger = logging.getLogger("convene.bot")
@@ -118,9 +118,17 @@ async def _as_member(
         await tell(refusal.message)
     except DomainError as error:  # details may repeat what they typed: escaped
         await tell(f":warning: {blocks.escape(error.detail)}")
-    except Exception:
-        logger.exception("bot: request by %s failed", user_id)
-        await tell("Sorry, something went wrong on our side. Please try again in a minute.")
+    except Exception as exc:
+        await tell(_sorry(exc, user_id))
+
+
+def _sorry(exc: Exception, user_id: str) -> str:
+    """What to tell the member when their request failed on our side (logged here)."""
+    outage = database_outage(exc)
+    if outage is not None:  # logged by database_outage, without a traceback
+        return f":hourglass: {outage.detail}"
+    logger.exception("bot: request by %s failed", user_id, exc_info=exc)
+    return "Sorry, something went wrong on our side. Please try again in a minute."
 
 
 def _ephemeral(respond: AsyncRespond) -> Callable[[str], Awaitable[object]]:
@@ -217,10 +225,10 @@ async def submit_registration(ack: AsyncAck, body: dict, view: dict, client: Asy
     """Validation errors are shown inside the modal (response_action "errors")."""
     user = body["user"]
     slug = view["private_metadata"]
-    event = await catalog.public_event(slug)
-    booleans = {q.key for q in event.questions if q.kind == "boolean"} if event else set()
-    answers = _answers(view, booleans)
     try:
+        event = await catalog.public_event(slug)
+        booleans = {q.key for q in event.questions if q.kind == "boolean"} if event else set()
+        answers = _answers(view, booleans)
         person = await person_for(client, user.get("team_id") or body["team"]["id"], user["id"])
         await registrations.register(person.member, slug, answers, source=RegistrationSource.slack)
     except InvalidInput as error:
@@ -237,6 +245,10 @@ async def submit_registration(ack: AsyncAck, body: dict, view: dict, client: Asy
         else:
             text = refusal.message
         await client.chat_postMessage(channel=user["id"], text=f":warning: {text}")
+        return
+    except Exception as exc:  # the database is down, say: Slack still gets its answer
+        await ack()
+        await client.chat_postMessage(channel=user["id"], text=_sorry(exc, user["id"]))
         return
     # The confirmation comes as a DM from the outbox, like every registration's; a second
     # submission (a double click) found the same registration and says nothing more.

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import posts
 from events.db import fetch
-from events.tasks import SWEEP_GRACE, broker
+from events.tasks import SWEEP_GRACE, RetryPoller, broker
 
 # Slack retries an undelivered event three times within minutes: a day covers every retry.
 KEEP_SEEN_EVENTS = timedelta(days=1)
@@ -30,3 +30,8 @@ async def sweep_slack_posts() -> int:
     for post_id in due:
         await deliver_slack_post.kiq(post_id)
     return len(due)
+
+
+def slack_post_retries() -> RetryPoller:
+    """Posts whose retry is due, queued within seconds (a frequent sweep)."""
+    return RetryPoller(posts.OUTBOX, deliver_slack_post)

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import logging
 import os
 import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
 
 from certs.enums import JobStatus
 from certs.issuing import issue_missing, mark_job
+from certs.job_health import STALE, heartbeat, is_temporary
 from certs.render import Branding, CertificateView, certificates_html
 from events import tasks
 from events.config import get_settings
 from events.db import fetch, fetch_one
+from events.services.outbox import backoff
+
+logger = logging.getLogger("convene.certs")
 
 BATCH = 50  # certificates per WeasyPrint document
 DEFAULT_BRANDING = Branding()
-STALE = timedelta(minutes=2)  # a running job silent this long lost its worker
 WARM_UP = CertificateView(
     code="WARMUP", verify_url="http://localhost/verify/WARMUP", holder_name="Warm Up",
     organization_name="", event_title="Warm-up", event_kind="workshop", region_name="",
@@ -48,9 +53,14 @@ def pdf_url(code: str) -> str:
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)  # readers see the whole file or none
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)  # readers see the whole file or none
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk leaves no half-written file
+            os.unlink(temporary)
+        raise
 
 
 async def views_for(rows: list[dict]) -> list[CertificateView]:
@@ -184,45 +194,76 @@ async def run_job(job_id: int) -> None:
     now = datetime.now(UTC)
     job = await fetch_one(
         "UPDATE certificate_job SET status = 'running', updated_at = {}, "
-        "started_at = COALESCE(started_at, {}) WHERE id = {} AND (status = 'queued' "
+        "started_at = COALESCE(started_at, {}) WHERE id = {} AND ((status = 'queued' "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= {})) "
         "OR (status = 'running' AND updated_at < {})) RETURNING *",
         now,
         now,
         job_id,
+        now,
         now - STALE,
     )
     if job is None:
-        return  # finished, or another worker is on it
+        return  # finished, waiting for a retry, or another worker is on it
     try:
-        event = await fetch_one(
-            "SELECT id, slug, title, kind, timezone, venue_name, venue_address, credit_hours, "
-            "starts_at, ends_at FROM event WHERE id = {}",
-            job["event"],
-        )
-        _start_render_processes()
-        await issue_missing(event, job_id, job["requested_by"])
-        certificates = await fetch(
-            "SELECT * FROM certificate WHERE event = {} AND status = 'valid' ORDER BY id",
-            event["id"],
-        )
-        todo = [row for row in certificates if not pdf_path(row["code"]).exists()]
-        done = len(certificates) - len(todo)
-        await mark_job(job_id, JobStatus.running, total=len(certificates), done=done)
-        batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
-        slots = asyncio.Semaphore(get_settings().render_processes)
-
-        async def render(batch: list[dict]) -> None:
-            nonlocal done
-            async with slots:
-                await render_and_store(batch, parallel=True)
-            done += len(batch)
-            await mark_job(job_id, JobStatus.running, done=done, updated_at=datetime.now(UTC))
-
-        await asyncio.gather(*(render(batch) for batch in batches))
-        await mark_job(job_id, JobStatus.done, finished_at=datetime.now(UTC))
-        # Queue the holders' messages now that the PDFs are there (the sweep may already
-        # have sent some during a long job: a missing PDF renders when it is downloaded).
-        await tasks.enqueue_deliveries([row["registration"] for row in certificates])
+        async with heartbeat(job_id):
+            await _issue_and_render(job_id, job)
     except Exception as exc:
-        await mark_job(job_id, JobStatus.failed, error=str(exc)[:500])
+        await _failed(job, exc)
         raise
+
+
+async def _issue_and_render(job_id: int, job: dict) -> None:
+    event = await fetch_one(
+        "SELECT id, slug, title, kind, timezone, venue_name, venue_address, credit_hours, "
+        "starts_at, ends_at FROM event WHERE id = {}",
+        job["event"],
+    )
+    _start_render_processes()
+    await issue_missing(event, job_id, job["requested_by"])
+    certificates = await fetch(
+        "SELECT * FROM certificate WHERE event = {} AND status = 'valid' ORDER BY id",
+        event["id"],
+    )
+    todo = [row for row in certificates if not pdf_path(row["code"]).exists()]
+    done = len(certificates) - len(todo)
+    await mark_job(job_id, JobStatus.running, total=len(certificates), done=done)
+    batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+    slots = asyncio.Semaphore(get_settings().render_processes)
+
+    async def render(batch: list[dict]) -> None:
+        nonlocal done
+        async with slots:
+            await render_and_store(batch, parallel=True)
+        done += len(batch)
+        await mark_job(job_id, JobStatus.running, done=done, updated_at=datetime.now(UTC))
+
+    await asyncio.gather(*(render(batch) for batch in batches))
+    await mark_job(
+        job_id, JobStatus.done, finished_at=datetime.now(UTC), error=None, next_attempt_at=None
+    )
+    # Queue the holders' messages now that the PDFs are there (the sweep may already
+    # have sent some during a long job: a missing PDF renders when it is downloaded).
+    await tasks.enqueue_deliveries([row["registration"] for row in certificates])
+
+
+async def _failed(job: dict, error: Exception) -> None:
+    """A temporary failure (disk, connection) queues the job again after a backoff, with
+    the reason shown; any other ends it as failed."""
+    reason = f"{type(error).__name__}: {error}"[:400]
+    if not is_temporary(error):
+        logger.error("certificate job %s failed: %s", job["id"], reason)
+        await mark_job(job["id"], JobStatus.failed, error=reason)
+        return
+    attempts = job["attempts"] + 1
+    due = datetime.now(UTC) + backoff(attempts)
+    logger.warning(
+        "certificate job %s stopped (%s); trying again at %s", job["id"], reason, due.isoformat()
+    )
+    await mark_job(
+        job["id"],
+        JobStatus.queued,
+        attempts=attempts,
+        next_attempt_at=due,
+        error=f"Waiting to try again ({reason})",
+    )

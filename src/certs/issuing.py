@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from certs import codes
+from certs import codes, messages
 from certs.eligibility import Verdict, attendance_by_registration, evaluate, rule_for
 from certs.enums import CertificateStatus, JobStatus, RevocationReason
 from events import tasks
 from events.auth import OrganizerPrincipal
 from events.db import fetch, fetch_one, is_unique_violation, write_transaction
-from events.enums import EventKind, NotificationKind
+from events.enums import EventKind
 from events.errors import Conflict, NotFound
-from events.services import notifications
 from events.services.permissions import require_event_access
 
 ACTIVE_JOB = ("queued", "running")
@@ -87,15 +86,18 @@ async def issue_missing(event: dict, job_id: int | None, organizer_id: int | Non
     created = 0
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
-        # A certificate issued meanwhile (issue one, another worker) wins: the partial
-        # unique index on valid certificates turns ours into nothing.
-        inserted = await fetch(
-            f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
-            + ", ".join([CERTIFICATE_PLACEHOLDERS] * len(chunk))
-            + " ON CONFLICT DO NOTHING RETURNING id, registration",
-            *(value for row in chunk for value in row),
-        )
-        await _announce(inserted)
+        # Certificates and their holders' messages commit together: a worker that dies
+        # between the two statements leaves neither, and the job's rerun issues both.
+        async with write_transaction():
+            # A certificate issued meanwhile (issue one, another worker) wins: the partial
+            # unique index on valid certificates turns ours into nothing.
+            inserted = await fetch(
+                f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
+                + ", ".join([CERTIFICATE_PLACEHOLDERS] * len(chunk))
+                + " ON CONFLICT DO NOTHING RETURNING id, registration",
+                *(value for row in chunk for value in row),
+            )
+            await messages.announce(inserted)
         created += len(inserted)
     return created
 
@@ -190,26 +192,20 @@ async def _insert(
     snapshot = (await _snapshots(event, [registration_id]))[registration_id]
     values = _certificate_values(event, snapshot, verdict, job_id, organizer_id, supersedes)
     try:
-        certificate = await fetch_one(
-            f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
-            f"{CERTIFICATE_PLACEHOLDERS} RETURNING *",
-            *values,
-        )
+        # The certificate and its holder's message commit together (inside a caller's
+        # transaction, as part of it).
+        async with write_transaction():
+            certificate = await fetch_one(
+                f"INSERT INTO certificate ({CERTIFICATE_COLUMNS}) VALUES "
+                f"{CERTIFICATE_PLACEHOLDERS} RETURNING *",
+                *values,
+            )
+            await messages.announce([certificate])
     except Exception as exc:
         if is_unique_violation(exc):
             return None
         raise
-    await _announce([certificate])
     return certificate
-
-
-async def _announce(certificates: list[dict]) -> None:
-    """Record "certificate issued" for the holders (sent once the caller has committed)."""
-    await notifications.record_each(
-        NotificationKind.certificate_issued,
-        [(row["registration"], row["id"]) for row in certificates],
-        once=True,
-    )
 
 
 async def verdict_for(event: dict, registration_id: int) -> Verdict:

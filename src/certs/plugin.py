@@ -1,7 +1,7 @@
 """Certificates as a Convene extension: verification and issuing routes, the console's
-certificate page, the render pool's shutdown, the sweep of unfinished jobs, the jobs'
-progress in /metrics, and the member's certificates on their page, in their export and at
-their erasure."""
+certificate page, the render pool's shutdown, the sweeps of unfinished jobs and of
+certificates without their holder's message, the jobs' progress in /metrics, and the
+member's certificates on their page, in their export and at their erasure."""
 
 from __future__ import annotations
 
@@ -42,9 +42,15 @@ class CertificatesPlugin(ConvenePlugin):
         return [TEMPLATES]
 
     def sweeps(self) -> list[Sweep]:
+        from certs.messages import record_missing_messages
         from certs.tasks import sweep_certificate_jobs
 
-        return [sweep_certificate_jobs]
+        return [sweep_certificate_jobs, record_missing_messages]
+
+    def frequent_sweeps(self) -> list[Sweep]:
+        from certs.tasks import resume_stalled_jobs
+
+        return [resume_stalled_jobs]
 
     def metrics(self) -> list:
         from certs.jobs import certificate_jobs

@@ -53,6 +53,8 @@ class CertificateJob(Table, db=DB):
     started_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())  # a running job's heartbeat
     finished_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)  # runs that failed for a temporary reason
+    next_attempt_at = Timestamptz(null=True, default=None)  # such a job is due again then
 
 
 class Certificate(Table, db=DB):

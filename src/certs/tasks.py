@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from taskiq import TaskiqEvents, TaskiqState
 
 from certs import documents
 from certs.issuing import unfinished_jobs
-from events.tasks import broker
+from certs.job_health import remove_stale_parts, stalled_jobs
+from events.tasks import broker, queue_after_commit
 
 
 @broker.task(task_name="certs.run_job")
@@ -15,12 +18,23 @@ async def run_certificate_job(job_id: int) -> None:
 
 
 async def enqueue_job(job_id: int) -> None:
-    await run_certificate_job.kiq(job_id)
+    """After the commit; with the broker down the sweep starts the saved job later."""
+    await queue_after_commit(run_certificate_job, job_id)
 
 
 async def sweep_certificate_jobs() -> int:
-    """Jobs are re-derivable: re-queue the unfinished; run_job skips any still alive."""
+    """Jobs are re-derivable: re-queue every unfinished one (the safety net); run_job skips
+    any still alive or waiting for a retry. Remove what killed renders left on disk."""
+    await asyncio.to_thread(remove_stale_parts)
     jobs = await unfinished_jobs()
+    for job_id in jobs:
+        await run_certificate_job.kiq(job_id)
+    return len(jobs)
+
+
+async def resume_stalled_jobs() -> int:
+    """A frequent sweep: jobs whose worker went silent, lost tasks, retries now due."""
+    jobs = await stalled_jobs()
     for job_id in jobs:
         await run_certificate_job.kiq(job_id)
     return len(jobs)

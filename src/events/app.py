@@ -10,9 +10,8 @@ from litestar import Litestar
 
 from events import observability, tasks
 from events.admin.mount import admin_route
-from events.api import openapi
+from events.api import health, openapi
 from events.api.announcements import AnnouncementController
-from events.api.health import health
 from events.api.manage import (
     ManageEventController,
     ManageMemberController,
@@ -27,6 +26,7 @@ from events.config import Settings, get_settings
 from events.db import database_lifespan
 from events.errors import EXCEPTION_HANDLERS
 from events.extensions import ConvenePlugin, Sweep, collect, discover, install
+from events.stores import app_stores
 from events.web.console.routes import console_router
 from events.web.member.routes import member_router
 from events.web.pages import PageController
@@ -35,7 +35,7 @@ from events.web.security import security_headers
 from events.web.templating import static_files, template_config
 
 
-def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
+def _lifespan(settings: Settings, sweeps: Sequence[Sweep], frequent: Sequence[Sweep]):
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -43,7 +43,7 @@ def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
             await tasks.broker.startup()
             stack.push_async_callback(tasks.broker.shutdown)
             if tasks.runs_in_process:  # no separate worker: sweep the outbox here
-                await stack.enter_async_context(tasks.sweeper(sweeps))
+                await stack.enter_async_context(tasks.sweeper(sweeps, frequent))
             # What start-up made lives as long as the process: out of the collector's way,
             # or each full collection pauses the event loop 70-170 ms (docs/benchmarks.md).
             gc.collect()
@@ -51,25 +51,6 @@ def _lifespan(settings: Settings, sweeps: Sequence[Sweep]):
             yield
 
     return lifespan
-
-
-def _stores(settings: Settings) -> dict:
-    """Rate-limit counters live in Redis when there is one, so every process shares them."""
-    if not settings.redis_url:
-        return {}
-    from litestar.stores.redis import RedisStore
-
-    return {
-        "rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="convene"),
-        # console sessions ended by logging out (events.web.console.session)
-        "console_sessions": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:console_sessions"
-        ),
-        # member page sessions ended by signing out (events.web.member.session)
-        "member_sessions": RedisStore.with_client(
-            url=settings.redis_url, namespace="convene:member_sessions"
-        ),
-    }
 
 
 def create_app(
@@ -83,7 +64,8 @@ def create_app(
         plugin.start()
     install(plugins)
     handlers: list = [
-        health,
+        health.live,
+        health.ready,
         EventController,
         CatalogController,
         MeController,
@@ -112,10 +94,16 @@ def create_app(
             collect(plugins, lambda plugin: plugin.template_directories()),
             collect(plugins, lambda plugin: plugin.console_links()),
         ),
-        stores=_stores(settings),
+        stores=app_stores(settings),
         before_send=[security_headers(settings.base_url)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[_lifespan(settings, collect(plugins, lambda plugin: plugin.sweeps()))],
+        lifespan=[
+            _lifespan(
+                settings,
+                collect(plugins, lambda plugin: plugin.sweeps()),
+                collect(plugins, lambda plugin: plugin.frequent_sweeps()),
+            )
+        ],
         # JSON logs and /metrics, the core's body decoding (strict JSON, clean text, never
         # a 500), then the extensions
         plugins=[

@@ -103,6 +103,8 @@ class Settings:
     metrics_cache_seconds: float  # how long a process reuses its database-derived gauges
     # prometheus_client's multiprocess mode: the web processes share their counters here
     metrics_dir: Path | None
+    sweep_interval: float  # seconds between the sweeps that re-queue what was left undone
+    claim_timeout: timedelta  # an outbox claim older than this was lost with its worker
 
     @property
     def is_sqlite(self) -> bool:
@@ -242,6 +244,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"])
         if env.get("PROMETHEUS_MULTIPROC_DIR")
         else None,
+        sweep_interval=float(env.get("CONVENE_SWEEP_INTERVAL") or 30),
+        # Longer than any one send (a Slack call with its retries), or a slow send would
+        # be claimed, and sent, a second time.
+        claim_timeout=timedelta(seconds=float(env.get("CONVENE_CLAIM_TIMEOUT") or 120)),
     )
 
 

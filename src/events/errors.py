@@ -6,9 +6,20 @@ A 404 is the exception: a browser asking for a page outside the API gets the pub
 from __future__ import annotations
 
 import logging
+import sqlite3
+import traceback
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from asyncpg.exceptions import DataError
+from asyncpg.exceptions import (
+    AdminShutdownError,
+    CannotConnectNowError,
+    CrashShutdownError,
+    DataError,
+    InterfaceError,
+    PostgresConnectionError,
+    TooManyConnectionsError,
+)
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_404_NOT_FOUND
@@ -27,6 +38,7 @@ class DomainError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     title: ClassVar[str] = "Bad request"
+    headers: ClassVar[dict[str, str]] = {}  # sent with the answer (Retry-After)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -82,6 +94,68 @@ class RegistrationRefused(DomainError):
         self.reason = reason
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(DomainError):
+    """The database is down, restarting or out of connections: nothing was wrong with the
+    request, and the same request will work once it is back (the pool reconnects)."""
+
+    status, code, title = 503, "database_unavailable", "Database unavailable"
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+
+
+# Raised by asyncpg when the server is gone, refuses connections, is shutting down or
+# starting up, or has no connection left.
+_SERVER_GONE = (
+    PostgresConnectionError,  # ConnectionDoesNotExistError: closed in mid-query, among others
+    CannotConnectNowError,  # starting up or shutting down
+    AdminShutdownError,
+    CrashShutdownError,
+    TooManyConnectionsError,
+)
+_DRIVERS = ("asyncpg", "piccolo.engine", "aiosqlite")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    """An OSError is an outage only when the database driver met it (not SMTP, not a disk)."""
+    return any(
+        frame.f_globals.get("__name__", "").startswith(_DRIVERS)
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, _SERVER_GONE):
+        return True
+    if isinstance(exc, InterfaceError):  # "connection is closed", "pool is closing"
+        return "clos" in str(exc)
+    if isinstance(exc, sqlite3.OperationalError):  # busy past the engine's 30 s timeout
+        return "database is locked" in str(exc)
+    # ConnectionRefusedError, a reset, a connect timeout (TimeoutError is an OSError)
+    return isinstance(exc, OSError) and _raised_by_driver(exc)
+
+
+def database_outage(exc: BaseException) -> DatabaseUnavailable | None:
+    """The answer to give when ``exc`` means the database is unavailable; None otherwise.
+    Every catch-all handler (this module's and the HTML pages') asks here first."""
+    for cause in _causes(exc):
+        if _is_outage(cause):
+            logger.warning("database unavailable: %s: %s", type(cause).__name__, cause)
+            return DatabaseUnavailable(
+                "The database is unavailable for a moment. Please try again in a few seconds."
+            )
+    return None
+
+
 def problem(
     request: Request, status: int, code: str, title: str, detail: str, **extra: Any
 ) -> Response:
@@ -111,6 +185,7 @@ def _not_found(request: Request, answer: Response) -> Response:
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     answer = problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    answer.headers.update(exc.headers)
     return _not_found(request, answer) if exc.status == HTTP_404_NOT_FOUND else answer
 
 
@@ -146,6 +221,9 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    outage = database_outage(exc)
+    if outage is not None:  # 503 and Retry-After: clients know to try again
+        return domain_error_handler(request, outage)
     # The only place unexpected failures are logged: expected refusals above stay quiet.
     # The route's template, not the path: paths carry tokens. The line carries the request id.
     route = request.scope.get("path_template") or "<unmatched>"

@@ -108,6 +108,11 @@ class ConvenePlugin(InitPlugin):
         ``events.observability.readings.Reading``s (an outbox's depth, jobs by state)."""
         return []
 
+    def frequent_sweeps(self) -> list[Sweep]:
+        """Cheap sweeps (one indexed query) run every few seconds: an outbox's due retries
+        (events.tasks.RetryPoller), stalled jobs to resume."""
+        return []
+
     def start(self) -> None:
         """Set-up shared by the web process and the worker (both may deliver messages)."""
 

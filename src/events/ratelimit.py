@@ -2,8 +2,9 @@
 registration emails, password links, console login failures (README, "Rate limits").
 
 Counters live in Redis when REDIS_URL is set, so every process shares them (INCR and EXPIRE
-in one round trip: two processes never both see "one left"); otherwise in the process's
-memory. Keys are hashes: no email address or client address is stored in clear.
+in one round trip: two processes never both see "one left"), and in the process's memory
+while Redis is down (events.stores); without Redis, in the process's memory. Keys are
+hashes: no email address or client address is stored in clear.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from litestar.stores.memory import MemoryStore
 
 from events.config import get_settings
 from events.errors import DomainError
+from events.stores import ResilientStore, increment_in_memory, redis_link
 
 NAMESPACE = "convene:limits"
 
@@ -57,19 +59,9 @@ class Limiter:
     async def hit(self, limit: Limit, subject: str) -> int:
         """Count one; the count in this window, this one included."""
         key = self._key(limit, subject)
-        redis = getattr(self.store, "_redis", None)
-        if redis is not None:  # RedisStore: atomic across processes
-            name = self.store._make_key(key)  # type: ignore[attr-defined]
-            async with redis.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, limit.window, nx=True)
-                count, _ = await pipe.execute()
-            return int(count)
-        async with self._lock:
-            count = int(await self.store.get(key) or 0) + 1
-            remaining = await self.store.expires_in(key) if count > 1 else None
-            await self.store.set(key, str(count), expires_in=remaining or limit.window)
-            return count
+        if isinstance(self.store, ResilientStore):  # atomic across processes
+            return await self.store.increment(key, limit.window)
+        return await increment_in_memory(self.store, key, limit.window, self._lock)
 
     async def take(self, limit: Limit, subject: str) -> bool:
         """Count one if the limit allows it; False (nothing counted) once it is reached."""
@@ -85,7 +77,5 @@ class Limiter:
 def limiter() -> Limiter:
     url = get_settings().redis_url
     if url:
-        from litestar.stores.redis import RedisStore
-
-        return Limiter(RedisStore.with_client(url=url, namespace=NAMESPACE))
+        return Limiter(ResilientStore(redis_link(url), namespace=NAMESPACE))
     return Limiter(MemoryStore())

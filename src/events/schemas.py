@@ -303,9 +303,14 @@ class CheckInResult(Struct):
 
 
 class Health(Struct):
-    status: str
+    status: str  # "ok", or "unavailable" (503) when a check failed
     database: bool
+    redis: bool | None  # None: no REDIS_URL, nothing to check
     broker: str  # "in-process" or "redis"
+
+
+class Liveness(Struct):
+    status: str
 
 
 class EmailRegistrationCreate(Struct):

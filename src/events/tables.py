@@ -293,6 +293,22 @@ class MemberLogin(Table, db=DB):
     last_error = Text(null=True, default=None)
 
 
+class OrganizerInvitation(Table, db=DB):
+    """An emailed link for an organizer to set their password: an outbox row, sent by the
+    worker (services/password_links.py; made by a hand-written migration). The link is
+    made when the email is sent and never stored."""
+
+    organizer = ForeignKey(Organizer, null=False, on_delete=OnDelete.cascade)
+    sent_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    claimed_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    sent_at = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+
+
 ALL_TABLES: list[type[Table]] = [
     Region,
     RegionAlias,
@@ -315,6 +331,7 @@ ALL_TABLES: list[type[Table]] = [
     EmailConfirmation,
     Announcement,
     MemberLogin,
+    OrganizerInvitation,
 ]
 
 

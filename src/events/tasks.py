@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqEvents, TaskiqState
 
-from events.config import redis_url, task_queue_name
+from events.broker import build_broker
+from events.config import get_settings, redis_url, task_queue_name
 from events.enums import NotificationKind
 from events.extensions import Sweep
 from events.services import (
@@ -25,11 +27,15 @@ from events.services import (
     notifications,
     reminders,
 )
+from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.tasks")
 
-SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
+# The frequent sweeps (due retries, stalled jobs): each one indexed query, so a retry goes
+# out within a few seconds of its backoff rather than at the next 30-second sweep.
+POLL_EVERY_SECONDS = 2.0
+REQUEUE_AFTER = 30.0  # seconds before a row queued by a poll may be queued again
 QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis round trips)
 # Rows per task of a fan-out: a worker receives tasks one at a time (a Redis round trip and
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
@@ -37,18 +43,39 @@ QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis rou
 ROWS_PER_TASK = 25
 
 
-def build_broker(url: str | None, queue: str) -> AsyncBroker:
-    if url:
-        from taskiq_redis import ListQueueBroker
-
-        # No socket timeout: the worker blocks on BRPOP, and redis-py 8's 5 s default
-        # would make an idle worker fail and restart every few seconds.
-        return ListQueueBroker(url=url, queue_name=queue, socket_timeout=None)
-    return InMemoryBroker()
-
-
 broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
 runs_in_process = isinstance(broker, InMemoryBroker)
+
+
+QUEUE_TIMEOUT_SECONDS = 2.0  # a broker that hangs must not hold the answer
+_queueing_failed = False  # since the last success: one warning per broker outage
+
+
+async def queue_after_commit(task: AsyncTaskiqDecoratedTask, *args: object) -> bool:
+    """Queue ``task`` for rows already committed; False if it could not be queued.
+
+    Never raises: a request that saved its rows answers as usual while the broker (Redis)
+    is down, and the periodic sweeps queue what is left (README, "When a part is down")."""
+    global _queueing_failed
+    try:
+        async with asyncio.timeout(QUEUE_TIMEOUT_SECONDS):
+            await task.kiq(*args)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker's failure, the rows stay
+        if not _queueing_failed:
+            logger.warning(
+                "could not queue %s%s (%s: %s); the sweep will queue it, and the others "
+                "until the broker answers again",
+                task.task_name,
+                args,
+                type(exc).__name__,
+                exc,
+            )
+        _queueing_failed = True
+        return False
+    if _queueing_failed:
+        _queueing_failed = False
+        logger.warning("the task queue answers again")
+    return True
 
 
 @broker.task(task_name="deliver_notification")
@@ -61,10 +88,13 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
     if not registration_ids:
         return
     try:
-        for notification_id in await notifications.undelivered_for(registration_ids):
-            await deliver_notification.kiq(notification_id)
-    except Exception:  # the outbox row stays; sweep_outbox will find it
-        logger.exception("could not queue notifications for %s", registration_ids)
+        due = await notifications.undelivered_for(registration_ids)
+    except Exception:  # the outbox rows stay; sweep_outbox will find them
+        logger.exception("could not find the notifications of %s", registration_ids)
+        return
+    for notification_id in due:
+        if not await queue_after_commit(deliver_notification, notification_id):
+            break  # the broker is down: the sweep queues the rest too
 
 
 @broker.task(task_name="deliver_notifications")
@@ -102,10 +132,7 @@ async def deliver_announcement(announcement_id: int) -> int:
 async def enqueue_announcement(announcement_id: int) -> None:
     """Call after the commit: one small task, so that sending to thousands answers at
     once. If queueing fails the sweep delivers the rows later."""
-    try:
-        await deliver_announcement.kiq(announcement_id)
-    except Exception:  # the outbox rows stay; sweep_outbox will find them
-        logger.exception("could not queue announcement %s", announcement_id)
+    await queue_after_commit(deliver_announcement, announcement_id)
 
 
 @broker.task(task_name="send_registration_email")
@@ -115,10 +142,7 @@ async def send_registration_email(confirmation_id: int) -> bool:
 
 async def enqueue_registration_email(confirmation_id: int) -> None:
     """Call after the commit. If queueing fails the sweep sends it later."""
-    try:
-        await send_registration_email.kiq(confirmation_id)
-    except Exception:  # the row stays unsent; sweep_registration_emails will find it
-        logger.exception("could not queue the confirmation email %s", confirmation_id)
+    await queue_after_commit(send_registration_email, confirmation_id)
 
 
 @broker.task(task_name="send_member_login")
@@ -128,10 +152,19 @@ async def send_member_login(login_id: int) -> bool:
 
 async def enqueue_member_login(login_id: int) -> None:
     """Call after the commit. If queueing fails the sweep sends it later."""
-    try:
-        await send_member_login.kiq(login_id)
-    except Exception:  # the row stays unsent; sweep_member_logins will find it
-        logger.exception("could not queue the sign-in email %s", login_id)
+    await queue_after_commit(send_member_login, login_id)
+
+
+@broker.task(task_name="send_organizer_invitation")
+async def send_organizer_invitation(invitation_id: int) -> bool:
+    from events.services import password_links  # it queues through this module
+
+    return await password_links.send_invitation(invitation_id)
+
+
+async def enqueue_invitation(invitation_id: int) -> None:
+    """Call after the commit. If queueing fails the sweep sends it later."""
+    await queue_after_commit(send_organizer_invitation, invitation_id)
 
 
 async def sweep_outbox(grace: timedelta = SWEEP_GRACE) -> int:
@@ -158,6 +191,49 @@ async def sweep_member_logins(grace: timedelta = SWEEP_GRACE) -> int:
     return len(due)
 
 
+class RetryPoller:
+    """A frequent sweep that queues an outbox's retries as they fall due (failed before,
+    claim released, backoff over). A row it queued is left alone for REQUEUE_AFTER, so a
+    long queue (an announcement's fan-out) is not flooded with copies of its tasks; the
+    delivery claims the row anyway, so a copy would send nothing twice."""
+
+    def __init__(self, outbox: Outbox, task: AsyncTaskiqDecoratedTask) -> None:
+        self.outbox, self.task = outbox, task
+        self.__name__ = f"retries of {outbox.table}"
+        self._queued: dict[int, float] = {}
+
+    async def __call__(self) -> int:
+        now = time.monotonic()
+        self._queued = {row: at for row, at in self._queued.items() if now - at < REQUEUE_AFTER}
+        due = [row for row in await self.outbox.due_retries() if row not in self._queued]
+        for row_id in due:
+            await self.task.kiq(row_id)
+            self._queued[row_id] = now
+        return len(due)
+
+
+def retry_pollers() -> list[Sweep]:
+    """The core's outboxes; each extension brings its own (ConvenePlugin.frequent_sweeps)."""
+    from events.services import password_links
+
+    return [
+        RetryPoller(notifications.OUTBOX, deliver_notification),
+        RetryPoller(confirmation_emails.OUTBOX, send_registration_email),
+        RetryPoller(member_logins.OUTBOX, send_member_login),
+        RetryPoller(password_links.OUTBOX, send_organizer_invitation),
+    ]
+
+
+async def sweep_invitations(grace: timedelta = SWEEP_GRACE) -> int:
+    """Re-queue organizers' password links that a lost task or a failed relay left unsent."""
+    from events.services import password_links
+
+    due = await password_links.due_for_sending(older_than=grace)
+    for invitation_id in due:
+        await send_organizer_invitation.kiq(invitation_id)
+    return len(due)
+
+
 async def sweep_reminders() -> int:
     """Record the session reminders now due (and lost confirmations), then queue them."""
     registration_ids = await reminders.record_due()
@@ -165,18 +241,23 @@ async def sweep_reminders() -> int:
     return len(registration_ids)
 
 
-async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVERY_SECONDS) -> None:
-    """``extra``: the extensions' sweeps (e.g. unfinished certificate jobs)."""
+def core_sweeps() -> list[Sweep]:
+    return [
+        sweep_reminders,
+        sweep_outbox,
+        sweep_registration_emails,
+        sweep_member_logins,
+        sweep_invitations,
+        member_erasure.finish_erasures,
+        housekeeping.purge,
+    ]
+
+
+async def sweep_forever(sweeps: Sequence[Sweep], interval: float) -> None:
+    """Run ``sweeps`` one after the other, every ``interval`` seconds, for ever; one that
+    fails is logged and tried again the next time."""
     while True:
-        core = [
-            sweep_reminders,
-            sweep_outbox,
-            sweep_registration_emails,
-            sweep_member_logins,
-            member_erasure.finish_erasures,
-            housekeeping.purge,
-        ]
-        for sweep in [*core, *extra]:
+        for sweep in sweeps:
             try:
                 await sweep()
             except Exception:
@@ -185,14 +266,22 @@ async def sweep_forever(extra: Sequence[Sweep] = (), interval: float = SWEEP_EVE
 
 
 @contextlib.asynccontextmanager
-async def sweeper(extra: Sequence[Sweep] = ()):
-    task = asyncio.create_task(sweep_forever(extra))
+async def sweeper(extra: Sequence[Sweep] = (), frequent: Sequence[Sweep] = ()):
+    """The sweeps of the core and ``extra`` (the extensions': e.g. unfinished certificate
+    jobs) every ``Settings.sweep_interval`` (CONVENE_SWEEP_INTERVAL, 30 s), and the frequent
+    ones (the outboxes' due retries, ``frequent``: stalled jobs) every POLL_EVERY_SECONDS."""
+    loops = [
+        asyncio.create_task(sweep_forever([*core_sweeps(), *extra], get_settings().sweep_interval)),
+        asyncio.create_task(sweep_forever([*retry_pollers(), *frequent], POLL_EVERY_SECONDS)),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in loops:
+            task.cancel()
+        for task in loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 # The in-process broker fires worker events inside the web process too, where the app's

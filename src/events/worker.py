@@ -22,7 +22,9 @@ async def start_worker(state: TaskiqState) -> None:
     install(plugins)  # the sweep that finishes erasures asks them too
     stack = contextlib.AsyncExitStack()
     await stack.enter_async_context(database_lifespan(settings))
-    await stack.enter_async_context(sweeper(collect(plugins, lambda plugin: plugin.sweeps())))
+    sweeps = collect(plugins, lambda plugin: plugin.sweeps())
+    frequent = collect(plugins, lambda plugin: plugin.frequent_sweeps())
+    await stack.enter_async_context(sweeper(sweeps, frequent))
     state.exit_stack = stack
 
 

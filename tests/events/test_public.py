@@ -334,7 +334,13 @@ async def test_health_reports_database_and_broker(client):
     response = await client.get("/health")
     assert response.status_code == 200
     expected_broker = "redis" if os.environ.get("REDIS_URL") else "in-process"
-    assert response.json() == {"status": "ok", "database": True, "broker": expected_broker}
+    redis = True if os.environ.get("REDIS_URL") else None
+    assert response.json() == {
+        "status": "ok",
+        "database": True,
+        "redis": redis,
+        "broker": expected_broker,
+    }
 
 
 async def test_text_search_treats_wildcards_literally(client, world):

@@ -146,10 +146,14 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
         self.users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "real_name", "tz"}
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self.port = 0
+        self._serve()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        self._server = _Server(("127.0.0.1", self.port), _Handler)
         self._server.fake = self
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -157,6 +161,14 @@ class FakeSlack:
             daemon=True,
         )
         self._thread.start()
+
+    def stop(self) -> None:
+        """Slack unreachable: the port refuses connections until ``start()``, which listens
+        on the same port again; the calls recorded so far are kept."""
+        self.close()
+
+    def start(self) -> None:
+        self._serve()
 
     @property
     def api_url(self) -> str:

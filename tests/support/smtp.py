@@ -57,9 +57,20 @@ class SmtpServer:
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._refusals: dict[str, str] = {}
-        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=port)
-        self._controller.start()  # its own thread and event loop
         self.port = port
+        self._controller: Controller | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Listen on the port (again, after ``stop()``: what was received is kept)."""
+        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=self.port)
+        self._controller.start()  # its own thread and event loop
+
+    def stop(self) -> None:
+        """The relay is down: connections to the port are refused until ``start()``."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def refuse(self, address: str, reply: str | None) -> None:
         """Answer RCPT TO ``address`` with ``reply`` (e.g. "550 5.1.1 No such user");
@@ -104,4 +115,4 @@ class SmtpServer:
             await asyncio.sleep(0.05)
 
     def close(self) -> None:
-        self._controller.stop()
+        self.stop()

@@ -14,8 +14,13 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from events.auth import OrganizerPrincipal, organizer_for_email
-from events.db import fetch_one
+from events.db import DB, fetch_one
 from events.errors import Forbidden
+
+# Piccolo's own tables name no engine and would look for one through PICCOLO_CONF at their
+# first query: bound to Convene's here, they never depend on how a process was started.
+for _table in (BaseUser, SessionsBase):
+    _table._meta.db = DB
 
 SESSION_IDLE = timedelta(hours=1)  # extended while in use (EXTEND_WHEN_IDLE_FOR)...
 SESSION_MAX = timedelta(hours=12)  # ...up to a working day, like the console's session

@@ -23,7 +23,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from events.db import fetch
 from events.enums import Channel, RegistrationStatus
-from events.services import confirmation_emails, member_logins, notifications
+from events.services import confirmation_emails, member_logins, notifications, password_links
 from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.metrics")
@@ -86,7 +86,7 @@ async def _one_outbox(name: str, channel: str, outbox: Outbox) -> list[Reading]:
 
 
 async def outboxes() -> list[Reading]:
-    """Notifications (one outbox per channel), confirmation and sign-in emails."""
+    """Notifications (one outbox per channel), confirmation, sign-in and invitation emails."""
     by_channel = {row["key"]: row for row in await notifications.OUTBOX.backlog(by="channel")}
     readings = [
         reading
@@ -97,6 +97,7 @@ async def outboxes() -> list[Reading]:
     ]
     readings += await _one_outbox("email_confirmation", Channel.email, confirmation_emails.OUTBOX)
     readings += await _one_outbox("member_login", Channel.email, member_logins.OUTBOX)
+    readings += await _one_outbox("organizer_invitation", Channel.email, password_links.OUTBOX)
     return readings
 
 

@@ -35,8 +35,8 @@ async def due_for_sending(older_than: timedelta, limit: int = 500) -> list[int]:
 
 async def send(confirmation_id: int) -> bool:
     """Send one confirmation email at most once; False when it was sent, claimed elsewhere,
-    used or expired. Raises when the mail relay fails: the claim stays, and the sweep tries
-    again once it has expired."""
+    used or expired, or failed and waits for a retry (with fresh tokens: the links of a
+    send that failed never reached anyone)."""
     confirm_token, manage_token = new_link_token(), new_link_token()
     claimed = await OUTBOX.claim(
         confirmation_id,
@@ -67,11 +67,16 @@ async def send(confirmation_id: int) -> bool:
             expires=emails.local_time(claimed["expires_at"], event["timezone"]),
         )
     )
-    await mail.send_mail(
-        mail.address(claimed["name"], claimed["email"]), message.subject, message.text, message.html
+    return await OUTBOX.attempt(
+        confirmation_id,
+        "registration confirmation by email",
+        lambda: mail.send_mail(
+            mail.address(claimed["name"], claimed["email"]),
+            message.subject,
+            message.text,
+            message.html,
+        ),
     )
-    await OUTBOX.sent(confirmation_id)
-    return True
 
 
 def _where(event: dict) -> str | None:

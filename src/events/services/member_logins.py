@@ -103,8 +103,7 @@ async def due_for_sending(older_than: timedelta, limit: int = 500) -> list[int]:
 
 async def send(login_id: int) -> bool:
     """Email one sign-in link at most once; False when it was sent, claimed elsewhere,
-    used or expired. Raises when the relay fails: the sweep tries again once the claim
-    has expired, with a fresh token."""
+    used or expired, or failed and waits for a retry (with a fresh token)."""
     token = new_link_token()
     claimed = await OUTBOX.claim(login_id, "id, member", token_hash=hash_token(token))
     if claimed is None:
@@ -123,11 +122,16 @@ async def send(login_id: int) -> bool:
             page_url=f"{get_settings().base_url}{PAGE_PATH}",
         )
     )
-    await mail.send_mail(
-        mail.address(member["name"], member["email"]), message.subject, message.text, message.html
+    return await OUTBOX.attempt(
+        login_id,
+        "member sign-in link by email",
+        lambda: mail.send_mail(
+            mail.address(member["name"], member["email"]),
+            message.subject,
+            message.text,
+            message.html,
+        ),
     )
-    await OUTBOX.sent(login_id)
-    return True
 
 
 async def issue_link(member_id: int, via: Channel) -> str:

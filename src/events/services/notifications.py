@@ -9,7 +9,6 @@ or a failed channel left behind.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 
 from events.db import DB, fetch, fetch_one
@@ -20,11 +19,9 @@ from events.enums import (
     EventStatus,
     NotificationKind,
 )
-from events.notifier import Message, PermanentDeliveryError, sender_for, set_sender
+from events.notifier import Message, sender_for, set_sender
 from events.services.email_channel import EmailChannel
 from events.services.outbox import Outbox
-
-logger = logging.getLogger("convene.notify")
 
 OUTBOX = Outbox("notification")
 set_sender(Channel.email, EmailChannel())  # the core's own channel; Slack is the bot's
@@ -186,25 +183,15 @@ async def deliver(notification_id: int) -> bool:
         event_title=details["title"],
         channel=channel,
     )
-    try:
+
+    async def send() -> dict:
         said = await sender_for(channel).send(message)
-    except PermanentDeliveryError as exc:
-        logger.warning(
-            "notification %s (%s by %s) given up: %s", notification_id, kind, channel, exc
-        )
-        await OUTBOX.give_up(notification_id, exc, outcome=DeliveryOutcome.failed.value)
-        return True
-    except Exception as exc:  # noqa: BLE001 - any other failure is worth another try
-        due = await OUTBOX.retry_later(notification_id, exc)
-        logger.warning(
-            "notification %s (%s by %s) failed, retrying at %s: %s",
-            notification_id,
-            kind,
-            channel,
-            due.isoformat(timespec="seconds"),
-            exc,
-        )
-        return False
-    outcome = DeliveryOutcome.sent if said is not False else DeliveryOutcome.skipped
-    await OUTBOX.sent(notification_id, outcome=outcome.value)
-    return True
+        outcome = DeliveryOutcome.sent if said is not False else DeliveryOutcome.skipped
+        return {"outcome": outcome.value}
+
+    return await OUTBOX.attempt(
+        notification_id,
+        f"{kind} by {channel}",
+        send,
+        on_give_up={"outcome": DeliveryOutcome.failed.value},
+    )

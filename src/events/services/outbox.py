@@ -3,9 +3,13 @@ claimed with one conditional UPDATE, sent, then stamped ``sent_at``.
 
 A failed send releases its claim at once and backs off exponentially (``backoff``), so a
 channel that comes back is used again within a minute; nothing is given up while a
-channel is down. Only a permanent error (an unknown Slack user, an address the relay
-rejects) ends a row: ``failed_at``, with the error kept for the organizers. A claim lost
-with its worker expires after ``CLAIM_TIMEOUT`` and the sweep finds the row again.
+channel is down, however long (there is no cap on attempts). The worker queues a retry
+as soon as it falls due (``due_retries``, polled every few seconds by events.tasks). Only
+a permanent error (``PermanentDeliveryError``: an unknown Slack user, an address the
+relay rejects) ends a row: ``failed_at``, logged, with the error kept for the organizers.
+A claim lost with its worker expires after ``Settings.claim_timeout``
+(CONVENE_CLAIM_TIMEOUT, 2 minutes) and the sweep finds the row again. ``attempt`` is that
+whole policy around one send.
 
 The table needs ``created_at``, ``claimed_at``, ``attempts``, ``sent_at``,
 ``next_attempt_at``, ``failed_at`` and ``last_error``.
@@ -13,12 +17,17 @@ The table needs ``created_at``, ``claimed_at``, ``attempts``, ``sent_at``,
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from events.config import get_settings
 from events.db import fetch, fetch_one
+from events.notifier import PermanentDeliveryError
 
-CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its worker
+logger = logging.getLogger("convene.outbox")
+
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(seconds=60)
 ERROR_LENGTH = 500
@@ -41,7 +50,7 @@ class Outbox:
             "AND (claimed_at IS NULL OR claimed_at < {}) "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= {})"
         )
-        args: list[object] = [now - CLAIM_TIMEOUT, now]
+        args: list[object] = [now - get_settings().claim_timeout, now]
         if self.still_wanted:
             where += f" AND {self.still_wanted}"
             args.append(now)
@@ -75,6 +84,19 @@ class Outbox:
             f"FROM {self.table} WHERE {where}{group}",
             *args,
         )
+
+    async def due_retries(self, limit: int = 200) -> list[int]:
+        """Rows whose retry is due now (failed before, claim released, backoff over):
+        what the worker queues within seconds, rather than at the next sweep."""
+        now = datetime.now(UTC)
+        where, args = self._open(now)
+        rows = await fetch(
+            f"SELECT id FROM {self.table} WHERE {where} AND attempts > 0 "
+            "AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT {}",
+            *args,
+            limit,
+        )
+        return [row["id"] for row in rows]
 
     async def claim(self, row_id: int, returning: str, **also: object) -> dict | None:
         """The row's ``returning`` columns, claimed for this sender; None when it was sent,
@@ -116,8 +138,14 @@ class Outbox:
         )
         return due
 
-    async def give_up(self, row_id: int, error: BaseException, **also: object) -> None:
-        """A permanent error: the row is never tried again; the error stays for organizers."""
+    async def give_up(
+        self, row_id: int, error: BaseException, what: str = "", **also: object
+    ) -> None:
+        """A permanent error: the row is never tried again; the error is logged and stays
+        for the organizers (the console's Messages page shows failed rows)."""
+        logger.error(
+            "%s %s (%s) given up for good: %s", self.table, row_id, what or "-", describe(error)
+        )
         assignments = "".join(f", {column} = {{}}" for column in also)
         await fetch(
             f"UPDATE {self.table} SET failed_at = {{}}, last_error = {{}}{assignments} "
@@ -127,6 +155,38 @@ class Outbox:
             *also.values(),
             row_id,
         )
+
+    async def attempt(
+        self,
+        row_id: int,
+        what: str,
+        send: Callable[[], Awaitable[dict | None]],
+        *,
+        on_give_up: dict | None = None,
+    ) -> bool:
+        """Send a claimed row: stamped sent (with the columns ``send`` returns) when it
+        worked; given up, logged, on a PermanentDeliveryError (``on_give_up``: columns set
+        with it); released to be tried again after a backoff on any other error. ``what``
+        names the row in the logs (its kind and channel). True when the row is finished (sent
+        or given up), False when it waits for a retry."""
+        try:
+            stamped = await send()
+        except PermanentDeliveryError as error:
+            await self.give_up(row_id, error, what, **(on_give_up or {}))
+            return True
+        except Exception as error:  # noqa: BLE001 - any other failure is worth another try
+            due = await self.retry_later(row_id, error)
+            logger.warning(
+                "%s %s (%s) failed, retrying at %s: %s",
+                self.table,
+                row_id,
+                what,
+                due.isoformat(timespec="seconds"),
+                describe(error),
+            )
+            return False
+        await self.sent(row_id, **(stamped or {}))
+        return True
 
 
 def describe(error: BaseException) -> str:

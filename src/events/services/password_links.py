@@ -1,6 +1,9 @@
 """Emailed links with which an organizer sets their own console password.
 
-Stateless, so nothing is stored and nothing needs a migration or a sweep. A link's token is
+The link itself is stateless: nothing of it is stored. Sending one records an outbox row
+(``organizer_invitation``); the worker makes the link and emails it, retrying while the
+relay is down (events.services.outbox), so an admin's "send" never fails on the relay.
+A link's token is
 ``<organizer id>.<expires>.<made>.<bound>`` (``expires`` in Unix seconds), where
 
 - ``made``  = HMAC(SECRET_KEY, "organizer-password-link:made:<id>:<expires>") proves that
@@ -26,15 +29,17 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from events import emails, mail
+from events import emails, mail, tasks
 from events.auth import OrganizerPrincipal, password_fingerprint, require_admin
 from events.config import get_settings
 from events.db import fetch_one
-from events.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
+from events.errors import Conflict, Gone, InvalidInput, NotFound
 from events.ratelimit import Limit, RateLimited, limiter
 from events.services import organizers
+from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.password_links")
+OUTBOX = Outbox("organizer_invitation")
 
 LINK_LIFETIME = timedelta(hours=48)
 LINK_PATH = "/console/password/"
@@ -49,12 +54,6 @@ USED = (
     "This password link has been used already (or a newer password was set since). "
     "Log in with your password, or ask a coalition admin to send a new link."
 )
-
-
-class MailNotSent(DomainError):
-    """The mail relay refused or could not be reached; nothing else was undone."""
-
-    status, code, title = 503, "mail_not_sent", "Email not sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +135,13 @@ async def set_password_with_link(
 async def send_password_link(
     admin: OrganizerPrincipal, organizer_id: int, client: str, now: datetime | None = None
 ) -> str:
-    """Email an active organizer a link to set their password; the address it went to.
-    Sent inline (an admin's action, one email): a relay failure is MailNotSent (503);
-    too many links from the ``client`` or to the organizer are RateLimited (429)."""
+    """Email an active organizer a link to set their password; the address it goes to.
+    Recorded in the outbox and sent by a task after the commit, retried while the relay is
+    down (``send_invitation``), so the admin never waits on the relay; too many links from
+    the ``client`` or to the organizer are RateLimited (429)."""
     require_admin(admin)
     row = await fetch_one(
-        "SELECT id, name, email, role, active, password_hash FROM organizer WHERE id = {}",
+        "SELECT id, email, active FROM organizer WHERE id = {}",
         organizer_id,
     )
     if row is None:
@@ -149,30 +149,64 @@ async def send_password_link(
     if not row["active"]:
         raise Conflict("This organizer is deactivated: reactivate them first.", reason="inactive")
     await _count_link(client, row["id"])
-    token = password_link_token(row["id"], row["password_hash"], now)
+    invitation = await fetch_one(
+        "INSERT INTO organizer_invitation (organizer, sent_by_name, created_at, attempts) "
+        "VALUES ({}, {}, {}, 0) RETURNING id",
+        row["id"],
+        admin.name[:200],
+        now or datetime.now(UTC),
+    )
+    assert invitation is not None
+    await tasks.enqueue_invitation(invitation["id"])
+    return row["email"]
+
+
+async def due_for_sending(older_than: timedelta, limit: int = 500) -> list[int]:
+    return await OUTBOX.due(older_than, limit)
+
+
+async def send_invitation(invitation_id: int) -> bool:
+    """Email one password link at most once; False when it was sent or claimed elsewhere,
+    or failed and waits for a retry. The link is made now, for the password the organizer
+    has now (so a retry hours later still sends a link that works for 48 hours)."""
+    claimed = await OUTBOX.claim(invitation_id, "id, organizer, sent_by_name")
+    if claimed is None:
+        return False
+    row = await fetch_one(
+        "SELECT id, name, email, active, password_hash FROM organizer WHERE id = {}",
+        claimed["organizer"],
+    )
+    if row is None or not row["active"]:  # deactivated since: nothing to send
+        await OUTBOX.sent(invitation_id)
+        return False
+    token = password_link_token(row["id"], row["password_hash"])
     base = get_settings().base_url
     message = emails.password_link_email(
         emails.PasswordLinkEmail(
             name=row["name"],
-            sent_by=admin.name,
+            sent_by=claimed["sent_by_name"],
             has_password=bool(row["password_hash"]),
             set_url=f"{base}{LINK_PATH}{token}",
             login_url=f"{base}/console/login",
             expires=emails.local_time(link_expiry(token), "UTC"),
         )
     )
-    try:
-        await mail.send_mail(
+    return await OUTBOX.attempt(
+        invitation_id,
+        "organizer password link by email",
+        lambda: mail.send_mail(
             mail.address(row["name"], row["email"]), message.subject, message.text, message.html
-        )
-    except Exception as exc:  # SMTP refusals, timeouts, an unreachable relay, a full disk
-        logger.exception("password link to organizer %s not sent", organizer_id)
-        raise MailNotSent(
-            f"The email to {row['email']} could not be sent (the mail server did not take it). "
-            "Try again in a few minutes.",
-            reason="mail_not_sent",
-        ) from exc
-    return row["email"]
+        ),
+    )
+
+
+async def latest_invitation(organizer_id: int) -> dict | None:
+    """The newest link sent to an organizer, with its delivery state (for the console)."""
+    return await fetch_one(
+        "SELECT created_at, sent_at, failed_at, attempts, next_attempt_at, last_error "
+        "FROM organizer_invitation WHERE organizer = {} ORDER BY id DESC LIMIT 1",
+        organizer_id,
+    )
 
 
 async def _count_link(client: str, organizer_id: int) -> None:

@@ -15,7 +15,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from events.errors import NotFound
+from events.errors import NotFound, database_outage
 from events.web import not_found, views
 
 logger = logging.getLogger("convene.web")
@@ -35,6 +35,14 @@ def not_found_page(request: Request, exc: NotFound) -> Response:
 
 
 def server_error_page(request: Request, exc: Exception) -> Response:
+    outage = database_outage(exc)
+    if outage is not None:
+        return Template(
+            "server_error.html",
+            context={"nav": "", "title": "Back in a moment", "detail": outage.detail},
+            status_code=outage.status,
+            headers=dict(outage.headers),
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Template(
         "server_error.html", context={"nav": ""}, status_code=HTTP_500_INTERNAL_SERVER_ERROR

@@ -19,7 +19,14 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from events import schemas
-from events.errors import DomainError, Forbidden, InvalidInput, NotFound, RegistrationRefused
+from events.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RegistrationRefused,
+    database_outage,
+)
 from events.ratelimit import client_of
 from events.services import catalog, email_registrations
 from events.web import form_tokens
@@ -89,7 +96,10 @@ async def _public_event(slug: str) -> schemas.Event:
 
 
 def problem_page(request: Request, exc: Exception) -> Response:
+    exc = database_outage(exc) or exc
+    headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
+        headers = dict(exc.headers)
         status, title, detail = exc.status, exc.title, exc.detail
     elif isinstance(exc, HTTPException):
         status, title, detail = exc.status_code, "Something is wrong with this request", exc.detail
@@ -101,6 +111,7 @@ def problem_page(request: Request, exc: Exception) -> Response:
         "registration/problem.html",
         context={"title": title, "detail": detail, "nav": "events"},
         status_code=status,
+        headers=headers,
     )
 
 

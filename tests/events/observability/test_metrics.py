@@ -130,6 +130,7 @@ async def _expected_from_sql() -> dict[tuple[str, frozenset], float]:
     for outbox, channel, wanted in [
         ("email_confirmation", "email", "AND used_at IS NULL AND expires_at > {}"),
         ("member_login", "email", "AND via = 'email' AND used_at IS NULL AND expires_at > {}"),
+        ("organizer_invitation", "email", ""),
         ("slack_post", "slack", ""),
     ]:
         args = [now] if wanted else []

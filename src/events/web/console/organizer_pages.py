@@ -3,8 +3,8 @@ an organizer's page (name, role, regions; a password link; deactivate or reactiv
 
 Thin like event_pages.py: read the form (organizer_forms), make one service call, redirect.
 The services refuse anyone but an admin (the console's 403 page). Adding an organizer
-emails them a password link at once; when the relay fails, the organizer stays added and
-their page says so with a 503, where the link can be sent again.
+sends them a password link through the outbox: the admin is answered at once, whether or
+not the relay is up, and the organizer's page shows the link's delivery state.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from events.di import Organizer
 from events.errors import DomainError
 from events.ratelimit import RateLimited, client_of
 from events.services import catalog, organizer_admin, password_links
-from events.services.password_links import MailNotSent
 from events.web.console import organizer_forms
 from events.web.console.organizer_forms import OrganizerForm
 from events.web.console.pages import CONSOLE_ORGANIZER
@@ -34,10 +33,10 @@ EDIT = "console/organizer_form.html"
 BASE = "/console/organizers"
 # What a redirect's ?done= says on the page it lands on (fixed texts, nothing echoed).
 DONE = {
-    "added": "Organizer added. A password link was emailed to them.",
-    "added_unsent": "Organizer added, but their password link was not sent.",
+    "added": "Organizer added. A password link is on its way to them (its state is below).",
+    "added_unsent": "Organizer added, but no password link was sent.",
     "saved": "Changes saved.",
-    "sent": "A password link was emailed to them.",
+    "sent": "A password link is on its way to them (its state is below).",
     "deactivated": "Deactivated: they are logged out and cannot log in.",
     "reactivated": "Reactivated. Their old password works again, if they had one.",
 }
@@ -100,7 +99,7 @@ class OrganizerAdminController(Controller):
             return await _page(request, organizer, LIST, form, refused, listed=listed)
         try:
             await password_links.send_password_link(organizer, created, client_of(request))
-        except (MailNotSent, RateLimited) as failed:
+        except RateLimited as failed:
             return await _edit_page(
                 request, organizer, created, refused=failed, done="added_unsent"
             )
@@ -131,7 +130,7 @@ class OrganizerAdminController(Controller):
     ) -> Redirect | Template:
         try:
             await password_links.send_password_link(organizer, organizer_id, client_of(request))
-        except (MailNotSent, RateLimited) as failed:
+        except RateLimited as failed:
             return await _edit_page(request, organizer, organizer_id, refused=failed)
         return _see(f"{BASE}/{organizer_id}?done=sent")
 
@@ -157,4 +156,7 @@ async def _edit_page(
     shown = await organizer_admin.get_organizer(admin, organizer_id)
     if form is None:
         form = organizer_forms.organizer_form(shown)
-    return await _page(request, admin, EDIT, form, refused, done, shown=shown)
+    invitation = await password_links.latest_invitation(organizer_id)
+    return await _page(
+        request, admin, EDIT, form, refused, done, shown=shown, invitation=invitation
+    )

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 
 from events.auth import OrganizerPrincipal
-from events.errors import DomainError, NotAuthenticated
+from events.errors import DomainError, NotAuthenticated, database_outage
 from events.web.console.session import csrf_token
 
 logger = logging.getLogger("convene.console")
@@ -40,8 +40,12 @@ def page(
     )
 
 
-def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    return page(request, "console/error.html", status_code=status, title=title, detail=detail)
+def _error_page(
+    request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    answer = page(request, "console/error.html", status_code=status, title=title, detail=detail)
+    answer.headers.update(headers or {})
+    return answer
 
 
 def not_authenticated(request: Request, _: NotAuthenticated) -> Response:
@@ -51,7 +55,7 @@ def not_authenticated(request: Request, _: NotAuthenticated) -> Response:
 
 
 def domain_error(request: Request, exc: DomainError) -> Response:
-    return _error_page(request, exc.status, exc.title, exc.detail)
+    return _error_page(request, exc.status, exc.title, exc.detail, exc.headers)
 
 
 def invalid_request(request: Request, exc: ValidationException) -> Response:
@@ -63,6 +67,9 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def server_error(request: Request, exc: Exception) -> Response:
+    outage = database_outage(exc)
+    if outage is not None:
+        return domain_error(request, outage)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_page(request, 500, "Something went wrong", "Please try again in a moment.")
 
