@@ -53,6 +53,8 @@ migrate: install
 demo: migrate
 	$(BIN)/convene demo
 
+# Readable log lines while developing (production: JSON, see README "Operations").
+run: export LOG_FORMAT ?= console
 run: demo
 	$(BIN)/uvicorn --factory events.app:create_app --host 127.0.0.1 --port $(PORT)
 

@@ -1,6 +1,7 @@
 """The Slack bot as a Convene extension: the Slack endpoints, the FAQ and questions API and
-console page, the FAQ in Piccolo Admin, Slack DMs as the notifier, the bot's housekeeping, and
-the questions a member asked, in their data export and at their erasure."""
+console page, the FAQ in Piccolo Admin, Slack DMs as the notifier, the bot's housekeeping, the
+channel posts' outbox in /metrics, and the questions a member asked, in their data export
+and at their erasure."""
 
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ class SlackPlugin(ConvenePlugin):
 
         return [purge_seen_events, sweep_slack_posts]
 
+    def metrics(self) -> list:
+        return [slack_posts]
+
     def frequent_sweeps(self) -> list[Sweep]:
         from bot.tasks import slack_post_retries
 
@@ -82,6 +86,14 @@ class SlackPlugin(ConvenePlugin):
         from bot import member_data
 
         await member_data.erase(member_id)
+
+
+async def slack_posts() -> list:
+    """The channel posts' outbox (bot.posts), beside the core's in /metrics."""
+    from bot.posts import OUTBOX
+    from events.observability.readings import outbox_readings
+
+    return outbox_readings("slack_post", "slack", await OUTBOX.backlog())
 
 
 async def _warm_installed_workspace() -> None:

@@ -1,6 +1,6 @@
 """Certificates as a Convene extension: verification and issuing routes, the console's
 certificate page, the render pool's shutdown, the sweeps of unfinished jobs and of
-certificates without their holder's message, and the
+certificates without their holder's message, the jobs' progress in /metrics, and the
 member's certificates on their page, in their export and at their erasure."""
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ class CertificatesPlugin(ConvenePlugin):
         from certs.tasks import resume_stalled_jobs
 
         return [resume_stalled_jobs]
+
+    def metrics(self) -> list:
+        from certs.jobs import certificate_jobs
+
+        return [certificate_jobs]
 
     async def member_sections(self, member_id: int) -> list[MemberSection]:
         from certs import member_data

@@ -7,9 +7,8 @@ import gc
 from collections.abc import AsyncIterator, Sequence
 
 from litestar import Litestar
-from litestar.logging import LoggingConfig
 
-from events import tasks
+from events import observability, tasks
 from events.admin.mount import admin_route
 from events.api import health, openapi
 from events.api.announcements import AnnouncementController
@@ -89,7 +88,7 @@ def create_app(
         from events.api.bench import ceiling, hello
 
         handlers.extend([ceiling, hello])
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         template_config=template_config(
             collect(plugins, lambda plugin: plugin.template_directories()),
@@ -105,11 +104,13 @@ def create_app(
                 collect(plugins, lambda plugin: plugin.frequent_sweeps()),
             )
         ],
-        # the core's body decoding (strict JSON, clean text, never a 500), then the extensions
-        plugins=[BodyDecoding(), *plugins],
+        # JSON logs and /metrics, the core's body decoding (strict JSON, clean text, never
+        # a 500), then the extensions
+        plugins=[
+            *observability.plugins(settings, collect(plugins, lambda plugin: plugin.metrics())),
+            BodyDecoding(),
+            *plugins,
+        ],
         openapi_config=openapi.config(),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level, "handlers": ["queue_listener"]},
-            log_exceptions="never",  # errors.internal_error_handler logs 500s
-        ),
     )
+    return observability.instrument(app)  # request ids and the access log

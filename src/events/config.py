@@ -98,6 +98,11 @@ class Settings:
     smtp: SmtpSettings | None  # None: emails are written to mail_outbox_dir instead
     mail_from: str
     mail_outbox_dir: Path  # the embedded default's "sent" mail, one .eml file per email
+    log_format: str  # "json" (one object per line) or "console" (readable, for development)
+    metrics_token: str | None  # /metrics answers a bearer of it; None: no /metrics at all
+    metrics_cache_seconds: float  # how long a process reuses its database-derived gauges
+    # prometheus_client's multiprocess mode: the web processes share their counters here
+    metrics_dir: Path | None
     sweep_interval: float  # seconds between the sweeps that re-queue what was left undone
     claim_timeout: timedelta  # an outbox claim older than this was lost with its worker
 
@@ -193,6 +198,22 @@ def smtp_settings(url: str | None) -> SmtpSettings | None:
     )
 
 
+LOG_FORMATS = ("json", "console")
+
+
+def log_format(env: dict[str, str] | None = None) -> str:
+    """LOG_FORMAT alone: uvicorn's supervisor formats its lines before any settings exist."""
+    env = os.environ if env is None else env
+    return _log_format(env.get("LOG_FORMAT"))
+
+
+def _log_format(value: str | None) -> str:
+    chosen = (value or "json").strip().lower()
+    if chosen not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return chosen
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("CONVENE_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -217,6 +238,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp=smtp_settings(env.get("SMTP_URL")),
         mail_from=env.get("MAIL_FROM") or MAIL_FROM,
         mail_outbox_dir=Path(env.get("MAIL_OUTBOX_DIR") or data_dir / "outbox"),
+        log_format=log_format(env),
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        metrics_cache_seconds=float(env.get("METRICS_CACHE_SECONDS") or 5),
+        metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"])
+        if env.get("PROMETHEUS_MULTIPROC_DIR")
+        else None,
         sweep_interval=float(env.get("CONVENE_SWEEP_INTERVAL") or 30),
         # Longer than any one send (a Slack call with its retries), or a slow send would
         # be claimed, and sent, a second time.

@@ -24,6 +24,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_404_NOT_FOUND
 
+from events.observability.requests import request_id_of
 from events.web import not_found
 
 PROBLEM_JSON = "application/problem+json"
@@ -224,9 +225,16 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     if outage is not None:  # 503 and Retry-After: clients know to try again
         return domain_error_handler(request, outage)
     # The only place unexpected failures are logged: expected refusals above stay quiet.
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route's template, not the path: paths carry tokens. The line carries the request id.
+    route = request.scope.get("path_template") or "<unmatched>"
+    logger.exception("unhandled error on %s %s", request.method, route, exc_info=exc)
     return problem(
-        request, 500, "internal_error", "Internal error", "Something went wrong on our side."
+        request,
+        500,
+        "internal_error",
+        "Internal error",
+        "Something went wrong on our side.",
+        request_id=request_id_of(request.scope),  # what to quote when reporting it
     )
 
 

@@ -3,8 +3,8 @@
 The core never imports its extensions. Each one ships a `ConvenePlugin`, a Litestar
 `InitPlugin` that adds its own routes and shutdown hooks when the app starts, and that the
 core asks for what it assembles itself: console pages and links, Piccolo Admin tables,
-sweeps, set-up that the web process and the worker share (the Slack notifier), and a
-member's data (the member page's sections, the export, the erasure).
+sweeps, gauges for /metrics, set-up that the web process and the worker share (the Slack
+notifier), and a member's data (the member page's sections, the export, the erasure).
 
 Which extensions exist is said in one place, `pyproject.toml`'s
 ``[project.entry-points."convene.plugins"]``: each entry names a factory
@@ -26,6 +26,8 @@ from events.config import Settings
 if TYPE_CHECKING:
     from litestar.config.app import AppConfig
     from piccolo_admin.endpoints import TableConfig
+
+    from events.observability.readings import MetricsSource
 
 ENTRY_POINT_GROUP = "convene.plugins"
 
@@ -99,6 +101,11 @@ class ConvenePlugin(InitPlugin):
 
     def sweeps(self) -> list[Sweep]:
         """Re-derivations and purges run by the periodic sweep (worker, or web process)."""
+        return []
+
+    def metrics(self) -> list[MetricsSource]:
+        """Gauges read when /metrics is scraped: async functions returning
+        ``events.observability.readings.Reading``s (an outbox's depth, jobs by state)."""
         return []
 
     def frequent_sweeps(self) -> list[Sweep]:

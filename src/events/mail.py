@@ -75,7 +75,8 @@ async def deliver(message: EmailMessage) -> None:
         await _send_smtp(settings.smtp, message)
     else:
         path = await asyncio.to_thread(write_to_outbox, settings, message)
-        logger.info("mail to %s (%s) written to %s", message["To"], message["Subject"], path)
+        # The file says to whom; logs keep no addresses (README, "Operations").
+        logger.info("mail written to %s", path)
 
 
 async def _send_smtp(smtp: SmtpSettings, message: EmailMessage) -> None:

@@ -43,12 +43,11 @@ class Notifier(Protocol):
 
 class LogNotifier:
     async def send(self, message: Message) -> bool:
-        logger.info(
-            "notify %s by %s: %s <%s> for %s (registration %s)",
+        logger.info(  # ids, not the member's name or address: logs keep no personal data
+            "notify %s by %s: member %s for %s (registration %s)",
             message.kind.value,
             message.channel.value,
-            message.member_name,
-            message.member_email,
+            message.member_id,
             message.event_slug,
             message.registration_id,
         )

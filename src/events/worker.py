@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 
 from taskiq import TaskiqState
 
 from events.config import get_settings
 from events.db import database_lifespan
 from events.extensions import collect, discover, install
+from events.observability.logs import configure_worker_logging
 from events.tasks import sweeper
 
 
 async def start_worker(state: TaskiqState) -> None:
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_worker_logging(settings)  # JSON lines, like the web process's
     plugins = discover(settings)
     for plugin in plugins:
         plugin.start()  # e.g. the bot's Slack notifier: the worker delivers messages too

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
@@ -15,9 +16,17 @@ from tests.conftest import BIN, ROOT, _free_port
 
 
 @contextlib.contextmanager
-def app_server(**settings: str | None) -> Iterator[str]:
+def app_server(
+    *,
+    log: Path | None = None,
+    workers: int = 1,
+    factory: str = "events.app:create_app",
+    **settings: str | None,
+) -> Iterator[str]:
     """uvicorn on a free loopback port, the suite's environment changed by ``settings``
-    (None removes a variable); yields its base URL."""
+    (None removes a variable); yields its base URL. ``log``: a file for what the server
+    writes (else its errors go to the suite's stderr); ``workers``: uvicorn processes;
+    ``factory``: another app factory (a test's own routes around the real app)."""
     port = _free_port()
     env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
     for key, value in settings.items():
@@ -25,9 +34,16 @@ def app_server(**settings: str | None) -> Iterator[str]:
             env.pop(key, None)
         else:
             env[key] = value
-    command = [str(BIN / "uvicorn"), "--factory", "events.app:create_app", "--port", str(port)]
+    command = [str(BIN / "uvicorn"), "--factory", factory, "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    output = log.open("w") if log else None
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=output or subprocess.DEVNULL,
+        stderr=output or sys.stderr,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -42,3 +58,5 @@ def app_server(**settings: str | None) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if output:
+            output.close()

@@ -70,6 +70,21 @@ class Outbox:
         )
         return [row["id"] for row in rows]
 
+    async def backlog(self, by: str | None = None) -> list[dict]:
+        """What is still to send (waiting for a retry, or claimed, too): ``pending`` rows and
+        the ``oldest`` one's creation, one row per value (``key``) of the column ``by``."""
+        where, args = "sent_at IS NULL AND failed_at IS NULL", []
+        if self.still_wanted:
+            where += f" AND {self.still_wanted}"
+            args.append(datetime.now(UTC))
+        key = f"{by} AS key, " if by else ""
+        group = f" GROUP BY {by}" if by else ""
+        return await fetch(
+            f"SELECT {key}COUNT(*) AS pending, MIN(created_at) AS oldest "
+            f"FROM {self.table} WHERE {where}{group}",
+            *args,
+        )
+
     async def due_retries(self, limit: int = 200) -> list[int]:
         """Rows whose retry is due now (failed before, claim released, backoff over):
         what the worker queues within seconds, rather than at the next sweep."""
