@@ -35,6 +35,8 @@ QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis rou
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
 # was a task; the worker runs many batches at once, and they still spread over the workers.
 ROWS_PER_TASK = 25
+BATCH_WINDOW = 0.01  # seconds a confirmation waits for others to be queued with it
+SHUTDOWN_GRACE = 5.0  # seconds in-process deliveries get to finish when the app stops
 
 
 def build_broker(url: str | None, queue: str) -> AsyncBroker:
@@ -88,6 +90,97 @@ async def queue_deliveries(notification_ids: list[int]) -> None:
     for start in range(0, len(batches), QUEUE_AT_ONCE):
         group = batches[start : start + QUEUE_AT_ONCE]
         await asyncio.gather(*(deliver_notifications.kiq(batch) for batch in group))
+
+
+class DeliverSoon:
+    """Outbox rows to queue once the request that recorded them has answered.
+
+    ``add`` only notes the ids (no I/O on the request path); one flush task, a moment
+    later, queues everything noted meanwhile as tasks of ``ROWS_PER_TASK`` rows: under a
+    flash crowd hundreds of confirmations go out as a few tasks, not one queue round trip
+    (and one in-process task) each. The rows are in the database already: if this process
+    dies first, the sweep finds them after ``SWEEP_GRACE``.
+    """
+
+    def __init__(self, window: float = BATCH_WINDOW) -> None:
+        self.window = window
+        self._ids: list[int] = []
+        self._flush: asyncio.Task | None = None
+        self._closed = False
+
+    def add(self, notification_ids: list[int]) -> None:
+        if not notification_ids or self._closed:
+            return
+        self._ids.extend(notification_ids)
+        loop = asyncio.get_running_loop()
+        if self._flush is None or self._flush.get_loop() is not loop:  # (tests: a new loop)
+            self._flush = loop.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(self.window)  # the response goes first; others join
+            while self._ids:
+                batch, self._ids = self._ids, []
+                try:
+                    await queue_deliveries(batch)
+                except Exception:  # the rows stay; sweep_outbox will find them
+                    logger.exception("could not queue notifications %s", batch)
+        finally:
+            self._flush = None
+
+    def open(self) -> None:
+        self._closed = False
+
+    async def close(self) -> None:
+        """At shutdown: hand what is noted to the queue (Redis), or leave it to the sweep
+        when tasks run in this process, which is about to stop."""
+        self._closed = True
+        flush = self._flush
+        if flush is None:
+            return
+        if runs_in_process:
+            self._ids.clear()
+            flush.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(flush, SHUTDOWN_GRACE)
+
+
+soon = DeliverSoon()
+
+
+def deliver_soon(notification_ids: list[int]) -> None:
+    """Call after the commit, from the request path: queued once the response is out."""
+    soon.add(notification_ids)
+
+
+@contextlib.asynccontextmanager
+async def in_flight(grace: float = SHUTDOWN_GRACE):
+    """The app's lifespan: deliveries are queued while it runs, stopped before it ends."""
+    soon.open()
+    try:
+        yield
+    finally:
+        await stop_in_flight(grace)
+
+
+async def stop_in_flight(grace: float = SHUTDOWN_GRACE) -> None:
+    """Before the pool closes: no new deliveries, and those running in this process
+    (the in-memory broker's tasks) get ``grace`` seconds to finish, then are cancelled. A
+    delivery cut short keeps its outbox row unsent (claimed at most, until the claim
+    expires), so the sweep of the next process sends it; none is left to fail against a
+    closing pool."""
+    await soon.close()
+    if not runs_in_process:
+        return
+    running = set(getattr(broker, "_running_tasks", ()))  # taskiq keeps no public handle
+    if not running:
+        return
+    _, late = await asyncio.wait(running, timeout=grace)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
+        logger.warning("%d deliveries cut short by shutdown; the sweep resends them", len(late))
 
 
 @broker.task(task_name="deliver_announcement")
