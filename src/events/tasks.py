@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import ParamSpec, TypeVar
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 
@@ -27,6 +29,8 @@ from events.services import (
 )
 
 logger = logging.getLogger("convene.tasks")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SWEEP_EVERY_SECONDS = 30.0
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
@@ -53,7 +57,34 @@ broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
 runs_in_process = isinstance(broker, InMemoryBroker)
 
 
+_work: set[asyncio.Task] = set()  # what ``stoppable`` tasks are doing in this process
+
+
+def stoppable(function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:
+    """For a task run in this process (the in-memory broker): shutdown may cut its work
+    short (``stop_in_flight``), and the task then ends quietly with None instead of
+    taskiq logging the cancellation as an error. Its outbox rows stay for the sweep."""
+
+    @functools.wraps(function)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        if not runs_in_process:
+            return await function(*args, **kwargs)
+        work = asyncio.ensure_future(function(*args, **kwargs))
+        _work.add(work)
+        work.add_done_callback(_work.discard)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the task itself was cancelled, not only its work
+            return None
+
+    return run
+
+
 @broker.task(task_name="deliver_notification")
+@stoppable
 async def deliver_notification(notification_id: int) -> bool:
     return await notifications.deliver(notification_id)
 
@@ -70,6 +101,7 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
 
 
 @broker.task(task_name="deliver_notifications")
+@stoppable
 async def deliver_notifications(notification_ids: list[int]) -> int:
     """Several rows, one after the other: each is claimed only when its turn comes (a
     claim must not wait behind others long enough to expire), and the worker runs many
@@ -164,26 +196,25 @@ async def in_flight(grace: float = SHUTDOWN_GRACE):
 
 
 async def stop_in_flight(grace: float = SHUTDOWN_GRACE) -> None:
-    """Before the pool closes: no new deliveries, and those running in this process
-    (the in-memory broker's tasks) get ``grace`` seconds to finish, then are cancelled. A
-    delivery cut short keeps its outbox row unsent (claimed at most, until the claim
-    expires), so the sweep of the next process sends it; none is left to fail against a
-    closing pool."""
+    """Before the pool closes: no new deliveries, and the work running in this process
+    gets ``grace`` seconds to finish, then is cancelled. A delivery cut short keeps its
+    outbox row unsent (claimed at most, until the claim expires), so a sweep sends it;
+    none is left to fail against a closing pool."""
     await soon.close()
-    if not runs_in_process:
-        return
+    if _work:
+        _, late = await asyncio.wait(set(_work), timeout=grace)
+        for work in late:
+            work.cancel()
+        if late:
+            await asyncio.wait(late)
+            logger.warning("%d deliveries cut short by shutdown; the sweep resends them", len(late))
     running = set(getattr(broker, "_running_tasks", ()))  # taskiq keeps no public handle
-    if not running:
-        return
-    _, late = await asyncio.wait(running, timeout=grace)
-    for task in late:
-        task.cancel()
-    if late:
-        await asyncio.wait(late)
-        logger.warning("%d deliveries cut short by shutdown; the sweep resends them", len(late))
+    if running:  # what is left of them is bookkeeping, or another package's task
+        await asyncio.wait(running, timeout=grace)
 
 
 @broker.task(task_name="deliver_announcement")
+@stoppable
 async def deliver_announcement(announcement_id: int) -> int:
     """Fan an announcement out to its delivery tasks; a rerun queues only what is unsent
     (and delivery claims each row, so a row queued twice is still sent once)."""
@@ -202,6 +233,7 @@ async def enqueue_announcement(announcement_id: int) -> None:
 
 
 @broker.task(task_name="send_registration_email")
+@stoppable
 async def send_registration_email(confirmation_id: int) -> bool:
     return await confirmation_emails.send(confirmation_id)
 
@@ -215,6 +247,7 @@ async def enqueue_registration_email(confirmation_id: int) -> None:
 
 
 @broker.task(task_name="send_member_login")
+@stoppable
 async def send_member_login(login_id: int) -> bool:
     return await member_logins.send(login_id)
 
