@@ -22,6 +22,7 @@ import os
 import re
 import shlex
 import subprocess
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -151,7 +152,11 @@ def two_processes(database_url: str, server: str) -> TwoProcesses:
         try:
             app = TwoProcesses(master, port)
             _wait_for(f"{app.base}/health", master, log)
-            assert len(app.workers()) == 2
+            for _ in range(300):  # the second worker may still be starting
+                if len(app.workers()) == 2:
+                    break
+                time.sleep(0.1)
+            assert len(app.workers()) == 2, log.read_text()
             yield app
         finally:
             master.terminate()
