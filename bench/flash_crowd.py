@@ -34,6 +34,7 @@ from pathlib import Path
 
 import asyncpg
 from registration_race import (  # same directory
+    SEED_ORGANIZATION,
     cpu_model,
     free_port,
     migrate,
@@ -83,12 +84,7 @@ async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int]:
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction():
-            region, org = await conn.fetchrow(
-                "WITH r AS (INSERT INTO region (slug, name, timezone) "
-                "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
-                "INSERT INTO organization (slug, name, kind, region, is_member) "
-                "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
-            )
+            region, org = await conn.fetchrow(SEED_ORGANIZATION)
             rows = [(i, f"Member {i}", f"m{i}@bench.test", org, now, "both") for i in ids]
             columns = ["id", "name", "email", "organization", "created_at", "notify_channels"]
             await conn.copy_records_to_table("member", records=rows, columns=columns)

@@ -108,6 +108,12 @@ def migrate(url: str) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+SEED_ORGANIZATION = (  # one region and one member organization: (region id, organization id)
+    "WITH r AS (INSERT INTO region (slug, name, timezone) "
+    "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
+    "INSERT INTO organization (slug, name, kind, region, is_member) "
+    "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
+)
 SEED_EVENTS = """
 WITH e AS (
     INSERT INTO event (slug, title, kind, status, timezone, capacity, seats_taken, arrivals,
@@ -136,12 +142,7 @@ async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int]:
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction():
-            region, org = await conn.fetchrow(
-                "WITH r AS (INSERT INTO region (slug, name, timezone) "
-                "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
-                "INSERT INTO organization (slug, name, kind, region, is_member) "
-                "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
-            )
+            region, org = await conn.fetchrow(SEED_ORGANIZATION)
             member_rows = [(i, f"Member {i}", f"m{i}@bench.test", org, now) for i in ids]
             columns = ["id", "name", "email", "organization", "created_at"]
             await conn.copy_records_to_table("member", records=member_rows, columns=columns)
