@@ -70,6 +70,8 @@ lint: install-test
 bench: install-test bench-packages
 	@command -v wrk >/dev/null || { echo "make bench needs wrk (apt-get install wrk)" >&2; exit 1; }
 	$(BIN)/python bench/registration_race.py
+	$(BIN)/python bench/registration_race.py --web-workers 2
+	$(BIN)/python bench/flash_crowd.py
 	$(BIN)/python bench/calendar_feeds.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/announcements.py

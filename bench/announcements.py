@@ -41,7 +41,14 @@ import aiosmtplib
 import asyncpg
 from aiosmtpd.controller import Controller
 from calendar_feeds import provenance  # same directory
-from registration_race import free_port, migrate, recreate_database, serve, stop_server
+from registration_race import (
+    free_port,
+    migrate,
+    recreate_database,
+    serve,
+    start_redis,
+    stop_server,
+)
 
 from events.emails import Email, OutgoingEmail, build_email
 
@@ -155,18 +162,6 @@ async def seed(url: str, count: int) -> str:
     finally:
         await conn.close()
     return token
-
-
-def start_redis() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = f"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
-    redis = subprocess.Popen(shlex.split(command), stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode:
-            time.sleep(0.05)
-        else:
-            break
-    return redis, f"redis://127.0.0.1:{port}/0"
 
 
 def procfile_worker() -> list[str]:

@@ -10,8 +10,16 @@ nothing else, the least work any request touching that row can do. The two targe
 alternately, ceiling then registration, for several rounds, so noise (CPU frequency,
 neighbours, autovacuum) hits both; the result is the ratio of their median req/s.
 
+Every member has an email address and a Slack identity and wants both channels, so every
+registration records two confirmations in the outbox (Slack and email), in its own
+statement, and queues their delivery after the response. As deployed, tasks go to a Redis
+(the benchmark's own); no worker drains it during the rounds, so what is measured is the
+web process's share, and the queue is checked afterwards (``--queue in-process`` delivers
+in the web process instead, as without REDIS_URL; ``--web-workers 2`` runs two).
+
 Afterwards the database is checked: no overbooking, seats_taken equal to the confirmed
-rows, one registration per member, unique arrival numbers, the waitlist behind every seat.
+rows, one registration per member, unique arrival numbers, the waitlist behind every seat,
+a confirmation per channel for every registration, and (Redis) every one of them queued.
 
     .venv/bin/python bench/registration_race.py --clients 64 --duration 10 --rounds 3
 """
@@ -25,6 +33,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import socket
 import statistics
 import subprocess
@@ -37,6 +46,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "bench" / "register.lua"
@@ -67,6 +77,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/convene_bench"
     )
+    parser.add_argument(
+        "--queue",
+        choices=("redis", "in-process"),
+        default="redis",
+        help="where deliveries go: a Redis of the benchmark's own (as deployed), or tasks in "
+        "the web process (no REDIS_URL)",
+    )
+    parser.add_argument("--web-workers", type=int, default=1, help="uvicorn --workers")
     return parser.parse_args()
 
 
@@ -90,6 +108,12 @@ def migrate(url: str) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+SEED_ORGANIZATION = (  # one region and one member organization: (region id, organization id)
+    "WITH r AS (INSERT INTO region (slug, name, timezone) "
+    "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
+    "INSERT INTO organization (slug, name, kind, region, is_member) "
+    "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
+)
 SEED_EVENTS = """
 WITH e AS (
     INSERT INTO event (slug, title, kind, status, timezone, capacity, seats_taken, arrivals,
@@ -118,16 +142,17 @@ async def seed(url: str, members: int, capacity: int) -> tuple[list[str], int]:
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction():
-            region, org = await conn.fetchrow(
-                "WITH r AS (INSERT INTO region (slug, name, timezone) "
-                "VALUES ('bench', 'Bench', 'UTC') RETURNING id) "
-                "INSERT INTO organization (slug, name, kind, region, is_member) "
-                "SELECT 'bench', 'Bench City', 'city', id, true FROM r RETURNING region, id"
-            )
+            region, org = await conn.fetchrow(SEED_ORGANIZATION)
             member_rows = [(i, f"Member {i}", f"m{i}@bench.test", org, now) for i in ids]
             columns = ["id", "name", "email", "organization", "created_at"]
             await conn.copy_records_to_table("member", records=member_rows, columns=columns)
             await conn.execute("SELECT setval('member_id_seq', $1)", members)
+            # Slack and email: two confirmations per registration, as for a linked member
+            # who asked for both.
+            await conn.execute("UPDATE member SET notify_channels = 'both'")
+            slack_rows = [(i, "T0BENCH", f"U{i:08d}") for i in ids]
+            columns = ["member", "team_id", "user_id"]
+            await conn.copy_records_to_table("slack_identity", records=slack_rows, columns=columns)
             # label, created_at and revoked_at keep their defaults: '', now, NULL
             token_rows = [
                 (hashlib.sha256(t.encode()).hexdigest(), i)
@@ -177,9 +202,16 @@ async def verify(url: str, capacity: int) -> dict:
             "FROM event e LEFT JOIN registration r ON r.event = e.id "
             "WHERE e.slug = 'race' GROUP BY e.id"
         )
+        told = await conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE n.channel = 'slack') AS slack, "
+            "count(*) FILTER (WHERE n.channel = 'email') AS email, "
+            "count(DISTINCT n.registration) AS registrations "
+            "FROM notification n WHERE n.kind = 'registered'"
+        )
+        outbox_ids = {r["id"] for r in await conn.fetch("SELECT id FROM notification")}
     finally:
         await conn.close()
-    s = dict(row)
+    s = dict(row) | {"confirmations": dict(told), "outbox_ids": outbox_ids}
     behind = None in (s["first_waitlisted"], s["last_confirmed"]) or (
         s["first_waitlisted"] > s["last_confirmed"]
     )
@@ -192,6 +224,9 @@ async def verify(url: str, capacity: int) -> dict:
         "arrival numbers unique": s["arrivals"] == s["total"],
         "event.arrivals == registrations": s["drawn"] == s["total"],
         "waitlist behind every confirmed seat": behind,
+        "a Slack and an email confirmation per registration": told["slack"] == s["total"]
+        and told["email"] == s["total"]
+        and told["registrations"] == s["total"],
     }
     return s
 
@@ -206,7 +241,13 @@ def free_port() -> int:
 
 
 def serve(
-    port: int, env: dict[str, str], log_path: Path, *, drop: tuple[str, ...] = (), append=False
+    port: int,
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    drop: tuple[str, ...] = (),
+    append=False,
+    workers: int = 1,
 ) -> subprocess.Popen:
     """The app under uvicorn on ``port``, once /health answers: this process's environment
     without REDIS_URL (tasks run in-process) and ``drop``, a fresh SECRET_KEY, then ``env``.
@@ -214,6 +255,7 @@ def serve(
     inherited = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", *drop)}
     full = inherited | {"SECRET_KEY": secrets.token_urlsafe(32)} | env
     command = [str(ROOT / ".venv/bin/uvicorn"), *UVICORN_ARGS.split(), "--port", str(port)]
+    command += ["--workers", str(workers)] if workers > 1 else []
     with log_path.open("ab" if append else "wb") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=full, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
@@ -228,14 +270,49 @@ def serve(
     raise RuntimeError(f"the server did not become healthy; see {log_path}")
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_redis() -> tuple[subprocess.Popen, str]:
+    """A Redis of the benchmark's own, without persistence, on a free port."""
+    port = free_port()
+    command = f"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
+    server = subprocess.Popen(shlex.split(command), stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode:
+            time.sleep(0.05)
+        else:
+            break
+    return server, f"redis://127.0.0.1:{port}/0"
+
+
+RACE_QUEUE = "convene:bench:race"
+
+
+def start_server(url: str, port: int, redis_url: str | None, workers: int) -> subprocess.Popen:
     env = {
         "DATABASE_URL": url,
         "CONVENE_BENCH_ROUTES": "1",
         "LOG_LEVEL": "WARNING",
         "DB_POOL_SIZE": "10",
     }
-    return serve(port, env, SERVER_LOG)
+    if redis_url:
+        env |= {"REDIS_URL": redis_url, "CONVENE_TASK_QUEUE": RACE_QUEUE}
+    return serve(port, env, SERVER_LOG, workers=workers)
+
+
+def queued_notification_ids(redis_url: str) -> set[int]:
+    """The outbox rows named by the delivery tasks waiting in the queue (taskiq's JSON)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        messages = client.lrange(RACE_QUEUE, 0, -1)
+    finally:
+        client.close()
+    ids: set[int] = set()
+    for raw in messages:
+        message = json.loads(raw)
+        if message["task_name"] == "deliver_notifications":
+            ids.update(message["args"][0])
+        elif message["task_name"] == "deliver_notification":
+            ids.add(message["args"][0])
+    return ids
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -334,6 +411,7 @@ def cpu_model() -> str:
 
 def main() -> int:
     args = parse_args()
+    print(f"load average before: {os.getloadavg()}", flush=True)
     per_thread = args.max_rate * args.duration // THREADS  # tokens per wrk thread and round
     members = per_thread * THREADS * (args.rounds + 1)
     print(f"recreating {args.database_url}, seeding {members} members ...", flush=True)
@@ -344,14 +422,25 @@ def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="convene-bench-") as token_dir:
         write_token_files(token_dir, tokens, args.rounds, per_thread)
-        server = start_server(args.database_url, port)
+        redis_server, redis_url = start_redis() if args.queue == "redis" else (None, None)
         try:
-            runs = measure(args, f"http://127.0.0.1:{port}", ceiling_id, token_dir)
+            server = start_server(args.database_url, port, redis_url, args.web_workers)
+            try:
+                runs = measure(args, f"http://127.0.0.1:{port}", ceiling_id, token_dir)
+            finally:
+                stop_server(server)
+            queued = queued_notification_ids(redis_url) if redis_url else None
         finally:
-            stop_server(server)
+            if redis_server is not None:
+                redis_server.terminate()
+                redis_server.wait()
 
     results = summarize(runs)
     check = asyncio.run(verify(args.database_url, args.capacity))
+    outbox_ids = check.pop("outbox_ids")
+    if queued is not None:
+        check["queued"] = len(queued & outbox_ids)
+        check["checks"]["every confirmation queued"] = outbox_ids <= queued
     warmup = runs.pop("warmup")
     created = sum(run["statuses"].get(201, 0) for run in runs["registration"] + warmup)
     # wrk drops the replies still in flight when a run ends: at most one per connection.
@@ -372,8 +461,10 @@ def main() -> int:
     print_table(results)
     print(
         f"registrations: {check['total']} ({check['confirmed']} confirmed, "
-        f"{check['waitlisted']} waitlisted); 201 responses: {created}"
+        f"{check['waitlisted']} waitlisted); 201 responses: {created}; confirmations: "
+        f"{check['confirmations']}; queued: {check.get('queued', 'in-process')}"
     )
+    print(f"load average after: {os.getloadavg()}")
     failed = [name for name, ok in check["checks"].items() if not ok]
     if failed:
         print(f"OVERBOOKED OR INCONSISTENT: {failed}\n{check}", file=sys.stderr)

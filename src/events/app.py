@@ -42,6 +42,8 @@ def _lifespan(settings: Settings, sweeps: Sequence[Sweep], frequent: Sequence[Sw
             await stack.enter_async_context(database_lifespan(settings))
             await tasks.broker.startup()
             stack.push_async_callback(tasks.broker.shutdown)
+            # Exits first: in-flight deliveries end before the broker and the pool close.
+            await stack.enter_async_context(tasks.in_flight())
             if tasks.runs_in_process:  # no separate worker: sweep the outbox here
                 await stack.enter_async_context(tasks.sweeper(sweeps, frequent))
             # What start-up made lives as long as the process: out of the collector's way,

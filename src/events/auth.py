@@ -14,6 +14,7 @@ from events.enums import OrganizerRole
 from events.errors import Forbidden, NotAuthenticated
 
 MEMBER_TOKEN_PREFIX = "cvm_"
+UNKNOWN_MEMBER_TOKEN = "This member token is unknown or revoked."
 ORGANIZER_TOKEN_PREFIX = "cvo_"
 
 
@@ -68,9 +69,10 @@ ORGANIZER_SELECT = (
 )
 
 
-def _member(row: dict) -> MemberPrincipal:
+def member_from_row(row: dict, id_column: str = "id") -> MemberPrincipal:
+    """From a row of ``MEMBER_SELECT``'s columns (the id under another name if joined)."""
     return MemberPrincipal(
-        id=row["id"],
+        id=row[id_column],
         name=row["name"],
         email=row["email"],
         organization_id=row["organization"],
@@ -95,13 +97,13 @@ async def member_for_token(token: str) -> MemberPrincipal:
         hash_token(token),
     )
     if row is None:
-        raise NotAuthenticated("This member token is unknown or revoked.")
-    return _member(row)
+        raise NotAuthenticated(UNKNOWN_MEMBER_TOKEN)
+    return member_from_row(row)
 
 
 async def member_by_id(member_id: int) -> MemberPrincipal | None:
     row = await fetch_one(f"{MEMBER_SELECT} WHERE m.id = {{}}", member_id)
-    return None if row is None else _member(row)
+    return None if row is None else member_from_row(row)
 
 
 async def organizer_for_token(token: str) -> OrganizerPrincipal:

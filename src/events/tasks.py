@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import ParamSpec, TypeVar
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqEvents, TaskiqState
 
@@ -30,6 +32,8 @@ from events.services import (
 from events.services.outbox import Outbox
 
 logger = logging.getLogger("convene.tasks")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SWEEP_GRACE = timedelta(seconds=20)  # leave fresh rows to the task already queued for them
 # The frequent sweeps (due retries, stalled jobs): each one indexed query, so a retry goes
@@ -41,6 +45,8 @@ QUEUE_AT_ONCE = 50  # delivery tasks queued concurrently by a fan-out (Redis rou
 # taskiq's bookkeeping each), which capped an announcement at ~120 messages/s when every row
 # was a task; the worker runs many batches at once, and they still spread over the workers.
 ROWS_PER_TASK = 25
+BATCH_WINDOW = 0.01  # seconds a confirmation waits for others to be queued with it
+SHUTDOWN_GRACE = 5.0  # seconds in-process deliveries get to finish when the app stops
 
 
 broker: AsyncBroker = build_broker(redis_url(), task_queue_name())
@@ -78,7 +84,34 @@ async def queue_after_commit(task: AsyncTaskiqDecoratedTask, *args: object) -> b
     return True
 
 
+_work: set[asyncio.Task] = set()  # what ``stoppable`` tasks are doing in this process
+
+
+def stoppable(function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:
+    """For a task run in this process (the in-memory broker): shutdown may cut its work
+    short (``stop_in_flight``), and the task then ends quietly with None instead of
+    taskiq logging the cancellation as an error. Its outbox rows stay for the sweep."""
+
+    @functools.wraps(function)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        if not runs_in_process:
+            return await function(*args, **kwargs)
+        work = asyncio.ensure_future(function(*args, **kwargs))
+        _work.add(work)
+        work.add_done_callback(_work.discard)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the task itself was cancelled, not only its work
+            return None
+
+    return run
+
+
 @broker.task(task_name="deliver_notification")
+@stoppable
 async def deliver_notification(notification_id: int) -> bool:
     return await notifications.deliver(notification_id)
 
@@ -98,6 +131,7 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
 
 
 @broker.task(task_name="deliver_notifications")
+@stoppable
 async def deliver_notifications(notification_ids: list[int]) -> int:
     """Several rows, one after the other: each is claimed only when its turn comes (a
     claim must not wait behind others long enough to expire), and the worker runs many
@@ -117,10 +151,97 @@ async def queue_deliveries(notification_ids: list[int]) -> None:
     ]
     for start in range(0, len(batches), QUEUE_AT_ONCE):
         group = batches[start : start + QUEUE_AT_ONCE]
-        await asyncio.gather(*(deliver_notifications.kiq(batch) for batch in group))
+        await asyncio.gather(*(queue_after_commit(deliver_notifications, b) for b in group))
+
+
+class DeliverSoon:
+    """Outbox rows to queue once the request that recorded them has answered.
+
+    ``add`` only notes the ids (no I/O on the request path); one flush task, a moment
+    later, queues everything noted meanwhile as tasks of ``ROWS_PER_TASK`` rows: under a
+    flash crowd hundreds of confirmations go out as a few tasks, not one queue round trip
+    (and one in-process task) each. The rows are in the database already: if this process
+    dies first, the sweep finds them after ``SWEEP_GRACE``.
+    """
+
+    def __init__(self, window: float = BATCH_WINDOW) -> None:
+        self.window = window
+        self._ids: list[int] = []
+        self._flush: asyncio.Task | None = None
+        self._closed = False
+
+    def add(self, notification_ids: list[int]) -> None:
+        if not notification_ids or self._closed:
+            return
+        self._ids.extend(notification_ids)
+        loop = asyncio.get_running_loop()
+        if self._flush is None or self._flush.get_loop() is not loop:  # (tests: a new loop)
+            self._flush = loop.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(self.window)  # the response goes first; others join
+            while self._ids:
+                batch, self._ids = self._ids, []
+                await queue_deliveries(batch)  # never raises: the sweep has what failed
+        finally:
+            self._flush = None
+
+    def open(self) -> None:
+        self._closed = False
+
+    async def close(self) -> None:
+        """At shutdown: hand what is noted to the queue (Redis), or leave it to the sweep
+        when tasks run in this process, which is about to stop."""
+        self._closed = True
+        flush = self._flush
+        if flush is None:
+            return
+        if runs_in_process:
+            self._ids.clear()
+            flush.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(flush, SHUTDOWN_GRACE)
+
+
+soon = DeliverSoon()
+
+
+def deliver_soon(notification_ids: list[int]) -> None:
+    """Call after the commit, from the request path: queued once the response is out."""
+    soon.add(notification_ids)
+
+
+@contextlib.asynccontextmanager
+async def in_flight(grace: float = SHUTDOWN_GRACE):
+    """The app's lifespan: deliveries are queued while it runs, stopped before it ends."""
+    soon.open()
+    try:
+        yield
+    finally:
+        await stop_in_flight(grace)
+
+
+async def stop_in_flight(grace: float = SHUTDOWN_GRACE) -> None:
+    """Before the pool closes: no new deliveries, and the work running in this process
+    gets ``grace`` seconds to finish, then is cancelled. A delivery cut short keeps its
+    outbox row unsent (claimed at most, until the claim expires), so a sweep sends it;
+    none is left to fail against a closing pool."""
+    await soon.close()
+    if _work:
+        _, late = await asyncio.wait(set(_work), timeout=grace)
+        for work in late:
+            work.cancel()
+        if late:
+            await asyncio.wait(late)
+            logger.warning("%d deliveries cut short by shutdown; the sweep resends them", len(late))
+    running = set(getattr(broker, "_running_tasks", ()))  # taskiq keeps no public handle
+    if running:  # what is left of them is bookkeeping, or another package's task
+        await asyncio.wait(running, timeout=grace)
 
 
 @broker.task(task_name="deliver_announcement")
+@stoppable
 async def deliver_announcement(announcement_id: int) -> int:
     """Fan an announcement out to its delivery tasks; a rerun queues only what is unsent
     (and delivery claims each row, so a row queued twice is still sent once)."""
@@ -136,6 +257,7 @@ async def enqueue_announcement(announcement_id: int) -> None:
 
 
 @broker.task(task_name="send_registration_email")
+@stoppable
 async def send_registration_email(confirmation_id: int) -> bool:
     return await confirmation_emails.send(confirmation_id)
 
@@ -146,6 +268,7 @@ async def enqueue_registration_email(confirmation_id: int) -> None:
 
 
 @broker.task(task_name="send_member_login")
+@stoppable
 async def send_member_login(login_id: int) -> bool:
     return await member_logins.send(login_id)
 
@@ -156,6 +279,7 @@ async def enqueue_member_login(login_id: int) -> None:
 
 
 @broker.task(task_name="send_organizer_invitation")
+@stoppable
 async def send_organizer_invitation(invitation_id: int) -> bool:
     from events.services import password_links  # it queues through this module
 

@@ -47,6 +47,10 @@ class _Keep:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        for address in envelope.rcpt_tos:
+            gate = self.mailbox.gate(address)
+            if gate is not None:  # a slow relay: the answer waits until released
+                await asyncio.get_running_loop().run_in_executor(None, gate.wait)
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.mailbox.add(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -57,6 +61,7 @@ class SmtpServer:
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._refusals: dict[str, str] = {}
+        self._gates: dict[str, threading.Event] = {}
         self.port = port
         self._controller: Controller | None = None
         self.start()
@@ -80,6 +85,22 @@ class SmtpServer:
                 self._refusals.pop(address.lower(), None)
             else:
                 self._refusals[address.lower()] = reply
+
+    def hold(self, address: str) -> None:
+        """Keep the answer to DATA for ``address`` waiting (a slow relay: the message is
+        in flight) until ``release(address)``."""
+        with self._lock:
+            self._gates[address.lower()] = threading.Event()
+
+    def release(self, address: str) -> None:
+        with self._lock:
+            gate = self._gates.pop(address.lower(), None)
+        if gate is not None:
+            gate.set()
+
+    def gate(self, address: str) -> threading.Event | None:
+        with self._lock:
+            return self._gates.get(address.lower())
 
     def refusal(self, address: str) -> str | None:
         with self._lock:
@@ -115,4 +136,8 @@ class SmtpServer:
             await asyncio.sleep(0.05)
 
     def close(self) -> None:
+        with self._lock:
+            gates, self._gates = list(self._gates.values()), {}
+        for gate in gates:
+            gate.set()
         self.stop()

@@ -59,20 +59,21 @@ async def record(
     *,
     subject: int | None = None,
     once: bool = False,
-) -> None:
+) -> list[int]:
     """Outbox rows for these registrations, one per channel each member wants. ``once``:
     never a second one of this kind for the same registration, subject and channel (a
-    confirmation, a reminder, a certificate), however often it is recorded again."""
-    await record_each(
+    confirmation, a reminder, a certificate), however often it is recorded again.
+    Returns the ids of the rows added."""
+    return await record_each(
         kind, [(registration_id, subject) for registration_id in registration_ids], once=once
     )
 
 
-async def record_each(
-    kind: NotificationKind, targets: list[tuple[int, int | None]], *, once: bool = False
-) -> None:
-    """One row per (registration, subject, channel), in multi-row inserts."""
-    now = datetime.now(UTC)
+def outbox_rows(kind: NotificationKind, targets: str, *, once: bool) -> str:
+    """SQL: the INSERT of one outbox row per channel the member wants, for each target of
+    ``targets``: a FROM clause that yields ``t`` (registration, subject) and the member as
+    ``m``. Placeholders, in order: the kind, the time, and with ``once`` the key's prefix
+    (``outbox_args``). Returns the new rows' ids."""
     # Slack rows keep the key they had before email existed, so old rows still dedupe.
     dedupe = (
         f"{_typed('text')} || CAST(t.registration AS TEXT) || ':' "
@@ -81,24 +82,42 @@ async def record_each(
         if once
         else "NULL"
     )
+    return (
+        "INSERT INTO notification (kind, registration, subject, created_at, "
+        "dedupe_key, attempts, channel) "
+        f"SELECT {_typed('text')}, t.registration, t.subject, {_typed('timestamptz')}, "
+        f"{dedupe}, 0, c.name FROM {targets} "
+        "CROSS JOIN (SELECT 'slack' AS name UNION ALL SELECT 'email' AS name) c "
+        f"WHERE {wanted(kind)} ON CONFLICT DO NOTHING RETURNING id"
+    )
+
+
+def outbox_args(kind: NotificationKind, now: datetime, *, once: bool) -> list[object]:
+    return [kind.value, now, f"{kind.value}:"] if once else [kind.value, now]
+
+
+async def record_each(
+    kind: NotificationKind, targets: list[tuple[int, int | None]], *, once: bool = False
+) -> list[int]:
+    """One row per (registration, subject, channel), in multi-row inserts; the new ids."""
+    now = datetime.now(UTC)
+    added: list[int] = []
     for start in range(0, len(targets), CHUNK):
         chunk = targets[start : start + CHUNK]
-        args: list[object] = [value for target in chunk for value in target]
-        args += [kind.value, now]
-        if once:
-            args.append(f"{kind.value}:")
-        await fetch(
+        rows = await fetch(
             "WITH t (registration, subject) AS (VALUES "
             + ", ".join(["(CAST({} AS INTEGER), CAST({} AS INTEGER))"] * len(chunk))
-            + ") INSERT INTO notification (kind, registration, subject, created_at, "
-            "dedupe_key, attempts, channel) "
-            f"SELECT {_typed('text')}, t.registration, t.subject, {_typed('timestamptz')}, "
-            f"{dedupe}, 0, c.name FROM t JOIN registration r ON r.id = t.registration "
-            "JOIN member m ON m.id = r.member "
-            "CROSS JOIN (SELECT 'slack' AS name UNION ALL SELECT 'email' AS name) c "
-            f"WHERE {wanted(kind)} ON CONFLICT DO NOTHING",
-            *args,
+            + ") "
+            + outbox_rows(
+                kind,
+                "t JOIN registration r ON r.id = t.registration JOIN member m ON m.id = r.member",
+                once=once,
+            ),
+            *[value for target in chunk for value in target],
+            *outbox_args(kind, now, once=once),
         )
+        added += [row["id"] for row in rows]
+    return added
 
 
 def dedupe_key(

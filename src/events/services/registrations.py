@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from events import tasks
-from events.auth import MemberPrincipal
+from events.auth import (
+    UNKNOWN_MEMBER_TOKEN,
+    MemberPrincipal,
+    hash_token,
+    member_from_row,
+)
 from events.db import DB, dump_json, fetch_one, is_unique_violation, load_json, write_transaction
 from events.enums import EventStatus, NotificationKind, RegistrationSource, RegistrationStatus
-from events.errors import Conflict, NotFound, RegistrationRefused
+from events.errors import Conflict, NotAuthenticated, NotFound, RegistrationRefused
 from events.services import notifications
 from events.services.answers import validate_answers
 from events.services.join_links import join_link
@@ -49,21 +55,43 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+EVENT_GATE = (
+    "e.id, e.slug, e.status, e.capacity, e.registration_opens_at, "
+    "e.registration_closes_at, e.ends_at, e.members_only, e.organization_seat_cap, "
+    "e.approval_required, e.questions, e.online_url, e.seats_taken, "
+    "r.id AS registration_id, r.status AS registration_status"
+)
+
+
 async def _event_gate(slug: str, member_id: int) -> dict:
     row = await fetch_one(
-        "SELECT e.id, e.slug, e.status, e.capacity, e.registration_opens_at, "
-        "e.registration_closes_at, e.ends_at, e.members_only, e.organization_seat_cap, "
-        "e.approval_required, e.questions, e.online_url, e.seats_taken, "
-        "r.id AS registration_id, "
-        "r.status AS registration_status "
-        "FROM event e LEFT JOIN registration r ON r.event = e.id AND r.member = {} "
-        "WHERE e.slug = {}",
+        f"SELECT {EVENT_GATE} FROM event e "
+        "LEFT JOIN registration r ON r.event = e.id AND r.member = {} WHERE e.slug = {}",
         member_id,
         slug,
     )
     if row is None:
         raise NotFound(f"No event '{slug}'.")
     return row
+
+
+async def _member_and_event_gate(token: str, slug: str) -> tuple[MemberPrincipal, dict]:
+    """The token's member and the event gate in one query (one round trip fewer on the
+    hot path): the token is refused first, as the member dependency would."""
+    row = await fetch_one(
+        "SELECT m.id AS member_id, m.name, m.email, m.organization, o.is_member, "
+        f"{EVENT_GATE} FROM api_token t JOIN member m ON m.id = t.member "
+        "LEFT JOIN organization o ON o.id = m.organization LEFT JOIN event e ON e.slug = {} "
+        "LEFT JOIN registration r ON r.event = e.id AND r.member = m.id "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        slug,
+        hash_token(token),
+    )
+    if row is None:
+        raise NotAuthenticated(UNKNOWN_MEMBER_TOKEN)
+    if row["id"] is None:
+        raise NotFound(f"No event '{slug}'.")
+    return member_from_row(row, id_column="member_id"), row
 
 
 def refuse_if_closed(event: dict, organization_is_member: bool, now: datetime) -> None:
@@ -97,7 +125,24 @@ async def register(
     source: RegistrationSource = RegistrationSource.api,
 ) -> RegistrationRecord:
     """Register once: a repeated call returns the registration that already exists."""
-    event = await _event_gate(slug, member.id)
+    return await _register(member, await _event_gate(slug, member.id), answers, source)
+
+
+async def register_by_token(
+    token: str, slug: str, answers: dict[str, str | bool]
+) -> RegistrationRecord:
+    """``register`` for the API, which knows the member only by a token: the member and the
+    event are read together."""
+    member, event = await _member_and_event_gate(token, slug)
+    return await _register(member, event, answers, RegistrationSource.api)
+
+
+async def _register(
+    member: MemberPrincipal,
+    event: dict,
+    answers: dict[str, str | bool],
+    source: RegistrationSource,
+) -> RegistrationRecord:
     if event["registration_status"] in ACTIVE:
         return await load_registration(event["registration_id"])
     if event["registration_status"] == RegistrationStatus.declined:
@@ -111,14 +156,14 @@ async def register(
         at=_now(),
     )
     try:
-        row, position = await _claim_place(event, member, new)
+        row, position, told = await _claim_place(event, member, new)
     except ChangedUnderneath:
         pass  # a concurrent identical request won: fall through and return its result
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
     else:
-        await _announce(row["id"], revived=event["registration_id"] is not None)
+        tasks.deliver_soon(told)  # the confirmation, recorded with the registration
         return _record(row, event, position, created=True)
     existing = await fetch_one(
         "SELECT id FROM registration WHERE event = {} AND member = {}", event["id"], member.id
@@ -177,8 +222,12 @@ def _fits_one_statement(event: dict) -> bool:
 
 async def _claim_place(
     event: dict, member: MemberPrincipal, new: NewRegistration
-) -> tuple[dict, int | None]:
-    """Take a seat (or a place in the queue) and write the registration, atomically."""
+) -> tuple[dict, int | None, list[int]]:
+    """Take a seat (or a place in the queue), write the registration and record its
+    confirmation (confirmed, waitlisted or pending), atomically: (the registration, its
+    waitlist position, the confirmation's outbox ids). A registration that exists has its
+    confirmation; should a message be lost all the same, the sweep derives it again
+    (reminders.py)."""
     if _fits_one_statement(event):
         return await _insert_with_place(event, new)
     async with write_transaction():
@@ -209,24 +258,49 @@ async def _claim_place(
             )
         if row is None:
             raise ChangedUnderneath
-    return row, position
+        # A cancelled registration that comes back to life is news again (and a new
+        # calendar invitation): only one request revives it, so that one is recorded
+        # without the key that makes a first confirmation once-only.
+        told = await notifications.record(
+            NotificationKind.registered, [row["id"]], once=event["registration_id"] is None
+        )
+    return row, position, told
 
 
-async def _insert_with_place(event: dict, new: NewRegistration) -> tuple[dict, int | None]:
-    """PostgreSQL: the claim and the INSERT as one statement (a data-modifying CTE) outside
-    any explicit transaction, so the event row's lock is held only inside the server and
-    never across a round trip to this process."""
+@cache
+def _claim_and_insert(claim_sql: str) -> str:
+    """The claim, the INSERT and the confirmation's outbox rows (one per channel the member
+    wants) as one statement. The new registration is not visible to a sibling of its
+    INSERT, so the outbox rows take the member from the INSERT's RETURNING."""
+    confirmation = notifications.outbox_rows(
+        NotificationKind.registered, "t JOIN member m ON m.id = t.member", once=True
+    )
+    return (
+        "WITH place AS (" + claim_sql + "), created AS ("
+        f"INSERT INTO registration ({INSERT_COLUMNS}) "
+        f"SELECT {INSERT_VALUES}, place.arrivals FROM place RETURNING {RETURNING}), "
+        "t AS (SELECT id AS registration, CAST(NULL AS INTEGER) AS subject, member "
+        f"FROM created), told AS ({confirmation}) "
+        "SELECT created.*, place.waitlisted, ARRAY(SELECT id FROM told) AS told "
+        "FROM created, place"
+    )
+
+
+async def _insert_with_place(
+    event: dict, new: NewRegistration
+) -> tuple[dict, int | None, list[int]]:
+    """PostgreSQL: the claim, the INSERT and the confirmation as one statement (a
+    data-modifying CTE) outside any explicit transaction, so the event row's lock is held
+    only inside the server and never across a round trip to this process."""
     for claim in claims(looks_full(event)):
         row = await fetch_one(
-            "WITH place AS (" + claim.sql + "), created AS ("
-            f"INSERT INTO registration ({INSERT_COLUMNS}) "
-            f"SELECT {INSERT_VALUES}, place.arrivals FROM place RETURNING {RETURNING}) "
-            "SELECT created.*, place.waitlisted FROM created, place",
+            _claim_and_insert(claim.sql),
             event["id"],
             *new.values(claim.status),
+            *notifications.outbox_args(NotificationKind.registered, new.at, once=True),
         )
         if row is not None:
-            return row, position(claim, row)
+            return row, position(claim, row), list(row["told"])
     raise RegistrationRefused("event_not_published", "This event is no longer open.")
 
 
@@ -249,16 +323,6 @@ async def _count_organization_seat(event: dict, member: MemberPrincipal) -> None
             f"Your organization already has {cap} registrations for this event.",
             cap=cap,
         )
-
-
-async def _announce(registration_id: int, *, revived: bool) -> None:
-    """The confirmation (confirmed, waitlisted or pending), after the commit. Should this
-    process die first, the sweep derives it from the registration (reminders.py).
-    A cancelled registration that comes back to life is news again (and a new calendar
-    invitation): only one request revives it, so that one is recorded without the key
-    that makes a first confirmation once-only."""
-    await notifications.record(NotificationKind.registered, [registration_id], once=not revived)
-    await tasks.enqueue_deliveries([registration_id])
 
 
 async def cancel(member: MemberPrincipal, slug: str) -> RegistrationRecord:
