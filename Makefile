@@ -75,6 +75,9 @@ bench: install-test bench-packages
 	$(BIN)/python bench/calendar_feeds.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/announcements.py
+	$(BIN)/python bench/web_pages.py
+	$(BIN)/python bench/slack_ack.py
+	$(BIN)/python bench/slack_answers.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

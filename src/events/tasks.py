@@ -133,13 +133,11 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
 @broker.task(task_name="deliver_notifications")
 @stoppable
 async def deliver_notifications(notification_ids: list[int]) -> int:
-    """Several rows, one after the other: each is claimed only when its turn comes (a
-    claim must not wait behind others long enough to expire), and the worker runs many
-    such tasks at once."""
-    done = 0
-    for notification_id in notification_ids:
-        done += await notifications.deliver(notification_id)
-    return done
+    """Several rows at once: one slow send (a relay that takes its time, Slack's retries
+    after a 429) must not hold the others back behind it. The sends share the process's
+    SMTP connections and Slack client, which bound them."""
+    delivered = await asyncio.gather(*(notifications.deliver(row) for row in notification_ids))
+    return sum(delivered)
 
 
 async def queue_deliveries(notification_ids: list[int]) -> None:

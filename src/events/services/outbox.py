@@ -17,6 +17,7 @@ The table needs ``created_at``, ``claimed_at``, ``attempts``, ``sent_at``,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ logger = logging.getLogger("convene.outbox")
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(seconds=60)
 ERROR_LENGTH = 500
+STAMP_RETRIES = (0.2, 0.5, 1.0, 2.0)  # seconds between tries to record a message as sent
 
 
 def backoff(attempts: int) -> timedelta:
@@ -185,8 +187,27 @@ class Outbox:
                 describe(error),
             )
             return False
-        await self.sent(row_id, **(stamped or {}))
+        await self._record_sent(row_id, what, stamped or {})
         return True
+
+    async def _record_sent(self, row_id: int, what: str, columns: dict) -> None:
+        """The message is out: recording that is worth a few tries (a busy SQLite, a
+        connection that dropped), since a row whose stamp is lost is sent again once its
+        claim expires."""
+        for pause in STAMP_RETRIES:
+            try:
+                await self.sent(row_id, **columns)
+                return
+            except Exception as error:  # noqa: BLE001 - the last try raises below
+                logger.warning(
+                    "%s %s (%s) was sent but not yet recorded: %s",
+                    self.table,
+                    row_id,
+                    what,
+                    describe(error),
+                )
+                await asyncio.sleep(pause)
+        await self.sent(row_id, **columns)
 
 
 def describe(error: BaseException) -> str:
