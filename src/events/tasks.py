@@ -19,6 +19,7 @@ from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, Taskiq
 
 from events.broker import build_broker
 from events.config import get_settings, redis_url, task_queue_name
+from events.db import DB
 from events.enums import NotificationKind
 from events.extensions import Sweep
 from events.services import (
@@ -135,7 +136,11 @@ async def enqueue_deliveries(registration_ids: list[int]) -> None:
 async def deliver_notifications(notification_ids: list[int]) -> int:
     """Several rows at once: one slow send (a relay that takes its time, Slack's retries
     after a 429) must not hold the others back behind it. The sends share the process's
-    SMTP connections and Slack client, which bound them."""
+    SMTP connections and Slack client, which bound them. SQLite has one writer at a time:
+    there concurrent claims and stamps would only queue for its lock (and starve other
+    writers), so the rows go one after the other."""
+    if DB.engine_type == "sqlite":
+        return sum([await notifications.deliver(row) for row in notification_ids])
     delivered = await asyncio.gather(*(notifications.deliver(row) for row in notification_ids))
     return sum(delivered)
 

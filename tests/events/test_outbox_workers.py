@@ -72,9 +72,10 @@ def workers(count: int, redis_url: str, queue: str, smtp: SmtpServer):
                 process.wait()
 
 
-async def announcement_to(client, world, count: int) -> tuple[int, list[int]]:
+async def announcement_to(client, world, count: int, domain: str) -> tuple[int, list[int]]:
     """An event with ``count`` registrants (email only) and an announcement recorded for
-    them through notifications.record, as announcements.send does; nothing queued."""
+    them through notifications.record, as announcements.send does; nothing queued. Each
+    test has its own ``domain``: the suite's SMTP server keeps what earlier tests sent."""
     event = await world.create_event(client, capacity=count)
     row = await fetch_one("SELECT id FROM event WHERE slug = {}", event["slug"])
     now = datetime.now(UTC)
@@ -85,7 +86,7 @@ async def announcement_to(client, world, count: int) -> tuple[int, list[int]]:
             "INSERT INTO member (name, email, created_at) VALUES "
             + ", ".join("({}, {}, {})" for _ in numbers)
             + " RETURNING id",
-            *[value for n in numbers for value in (f"Bulk {n}", f"bulk{n}@outbox.test", now)],
+            *[value for n in numbers for value in (f"Bulk {n}", f"bulk{n}@{domain}", now)],
         )
         created = await fetch(
             "INSERT INTO registration (event, member, status, answers, source, created_at, "
@@ -132,13 +133,13 @@ async def kick(redis_url: str, queue: str, task_name: str, *argument_lists: tupl
         await broker.shutdown()
 
 
-def received_by_both(sink: SmtpServer, suite_smtp: SmtpServer) -> list:
+def received_by_both(sink: SmtpServer, suite_smtp: SmtpServer, domain: str) -> list:
     """What the workers sent, and what the suite's own server or worker may have swept up
     meanwhile (its sweeper shares the database): together, every message exactly once."""
     return [
         r
         for r in [*sink.received(), *suite_smtp.received()]
-        if r.recipients[0].endswith("@outbox.test")
+        if r.recipients[0].endswith(f"@{domain}")
     ]
 
 
@@ -146,18 +147,18 @@ async def test_two_workers_deliver_1000_messages_exactly_once(
     client, world, own_redis, sink, smtp_server
 ):
     queue = f"convene:outbox-test:{os.getpid()}:1"
-    announcement, ids = await announcement_to(client, world, MESSAGES)
+    announcement, ids = await announcement_to(client, world, MESSAGES, "one.outbox.test")
     # The announcement's fan-out, and every row queued once more besides: each row has two
     # tasks, taken by whichever worker is free, and the claim lets one of them send it.
     await kick(own_redis, queue, "deliver_announcement", (announcement,))
     await kick(own_redis, queue, "deliver_notification", *[(n,) for n in ids])
     with workers(2, own_redis, queue, sink):
         assert await eventually(lambda: all_sent(ids), timeout=180, interval=0.5)
-    received = received_by_both(sink, smtp_server)
+    received = received_by_both(sink, smtp_server, "one.outbox.test")
     assert len(received) == MESSAGES
     per_recipient = Counter(address for r in received for address in r.recipients)
     assert set(per_recipient.values()) == {1}
-    assert set(per_recipient) == {f"bulk{n}@outbox.test" for n in range(MESSAGES)}
+    assert set(per_recipient) == {f"bulk{n}@one.outbox.test" for n in range(MESSAGES)}
     assert len({r.message["Message-ID"] for r in received}) == MESSAGES
     attempts = await fetch(
         "SELECT attempts, outcome, COUNT(*) AS n FROM notification WHERE kind = 'announcement' "
@@ -171,7 +172,7 @@ async def test_two_workers_deliver_1000_messages_exactly_once(
 
 async def test_the_sweep_delivers_what_the_queue_lost(client, world, own_redis, sink, smtp_server):
     queue = f"convene:outbox-test:{os.getpid()}:2"
-    _, ids = await announcement_to(client, world, 50)
+    _, ids = await announcement_to(client, world, 50, "two.outbox.test")
     await kick(own_redis, queue, "deliver_notification", *[(n,) for n in ids])
     redis.Redis.from_url(own_redis).delete(queue)  # Redis lost every task
     # Recorded before the sweep's grace, so no task is presumed on its way.
@@ -185,4 +186,4 @@ async def test_the_sweep_delivers_what_the_queue_lost(client, world, own_redis, 
     )
     with workers(1, own_redis, queue, sink):  # its sweep runs as it starts
         assert await eventually(lambda: all_sent(ids), timeout=60, interval=0.5)
-    assert len(received_by_both(sink, smtp_server)) == 50
+    assert len(received_by_both(sink, smtp_server, "two.outbox.test")) == 50
